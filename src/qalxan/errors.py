@@ -1,0 +1,45 @@
+"""The domain exception hierarchy. The web layer maps these to HTTP in one place.
+
+    QalxanError
+    ├── NotFound            a record that does not exist (or may not be known to exist)   -> 404
+    ├── InvalidInput        input that breaks a rule; names the field and the reason       -> 422
+    ├── Conflict            input that contradicts stored state                            -> 409
+    └── DoctrineLoadError   a doctrine file that does not validate; names file and field
+"""
+
+from __future__ import annotations
+
+
+class QalxanError(Exception):
+    """Base of every error the platform raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(QalxanError):
+    code = "not_found"
+
+
+class InvalidInput(QalxanError):
+    code = "invalid_input"
+
+
+class Conflict(QalxanError):
+    code = "conflict"
+
+
+class DoctrineLoadError(QalxanError):
+    """A doctrine version that cannot be loaded, with the file and the field at fault."""
+
+    code = "doctrine_invalid"
+
+    def __init__(self, file: str, field: str | None, reason: str) -> None:
+        where = f"{file}: {field}" if field else file
+        super().__init__(f"{where}: {reason}", field=field)
+        self.file = file
+        self.reason = reason
