@@ -1,0 +1,62 @@
+"""What every CLI command shares: the console, settings, engine, and error reporting."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from sqlalchemy import Engine
+
+from qalxan.bootstrap import prepare_database
+from qalxan.errors import QalxanError
+from qalxan.settings import Settings, get_settings
+
+console = Console()
+errors = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def actor() -> str:
+    """Who runs a command, for the records it writes."""
+    return f"cli:{getpass.getuser()}"
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "settings"
+        errors.print(f"[red]error:[/red] invalid setting {field}: {first['msg']}")
+        raise typer.Exit(2) from exc
+
+
+def engine() -> Engine:
+    return prepare_database(settings())
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Turn domain errors into a clear message and exit code 2."""
+    try:
+        yield
+    except QalxanError as exc:
+        errors.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(2) from exc
+
+
+def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with reported():
+            return func(*args, **kwargs)
+
+    return wrapper

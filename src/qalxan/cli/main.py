@@ -1,0 +1,38 @@
+"""The ``qalxan`` command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from qalxan.bootstrap import bootstrap
+from qalxan.cli import db, demo, doctrine
+from qalxan.cli.common import console, reports_errors, settings
+
+app = typer.Typer(help="Qalxan: national security coordination platform.", no_args_is_help=True)
+app.add_typer(db.app, name="db")
+app.add_typer(doctrine.app, name="doctrine")
+app.add_typer(demo.app, name="demo")
+
+
+@app.command()
+@reports_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Listen address (QALXAN_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (QALXAN_PORT)")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (QALXAN_WORKERS)")] = None,
+    with_demo: Annotated[bool, typer.Option("--demo", help="Load the demonstration data")] = False,
+) -> None:
+    """Prepare the database and doctrine, then serve the web UI and the API."""
+    config = settings()
+    engine = bootstrap(config)
+    if with_demo:
+        demo.load_demo(engine)
+    host = host or config.host
+    port = port or config.port
+    console.print(f"Qalxan on [bold]http://{host}:{port}[/bold] "
+                  f"({config.env}, {engine.url.get_backend_name()})")
+    uvicorn.run("qalxan.web.app:create_app", factory=True, host=host, port=port,
+                workers=workers or config.workers, log_level=config.log_level, proxy_headers=True)

@@ -1,0 +1,1 @@
+"""Language handling shared by the capabilities: script folding, tokens and stems (en, az)."""

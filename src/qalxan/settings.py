@@ -1,0 +1,96 @@
+"""The platform's one settings object, read from ``QALXAN_*`` environment variables.
+
+Built on demand by :func:`get_settings` (never at import time). In production mode the platform
+refuses to start with a missing or placeholder secret; in development a random secret is made
+once and kept in the data directory, so that several worker processes share it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "changethis", "secret", "qalxan"})
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    """Every option of the platform. Each field's description is its documentation."""
+
+    model_config = SettingsConfigDict(env_prefix="QALXAN_", extra="ignore")
+
+    env: Literal["development", "production"] = Field(
+        "development",
+        description="`production` enforces real secrets and refuses unsafe defaults.",
+    )
+    data_dir: Path = Field(
+        Path("var"),
+        description="Directory for the embedded SQLite database, the development secret and "
+        "uploaded files.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the database, e.g. "
+        "`postgresql+psycopg://qalxan@localhost/qalxan`. Default: an SQLite file "
+        "`qalxan.db` in the data directory.",
+    )
+    secret_key: str | None = Field(
+        None,
+        description="Secret for signing sessions and tokens (at least 32 characters). Required "
+        "in production; in development a random one is kept in the data directory.",
+    )
+    host: str = Field("127.0.0.1", description="Address `qalxan serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `qalxan serve` listens on.")
+    workers: int = Field(
+        1, ge=1, le=64, description="Number of API worker processes `qalxan serve` starts."
+    )
+    default_language: Literal["en", "az"] = Field(
+        "en", description="Language of the web UI when the browser states no preference."
+    )
+    doctrine_path: Path | None = Field(
+        None,
+        description="A doctrine version (directory of YAML files or exported JSON) to load at "
+        "start instead of the bundled one.",
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="Log level of the server."
+    )
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> Settings:
+        if self.env == "production":
+            key = (self.secret_key or "").strip()
+            if key.lower() in PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    "QALXAN_SECRET_KEY must be set to a random value of at least "
+                    f"{MIN_SECRET_LENGTH} characters in production"
+                )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'qalxan.db').resolve()}"
+
+    def resolved_secret_key(self) -> str:
+        """The secret: the configured one, or in development one kept in the data directory."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+            path.chmod(0o600)
+        return path.read_text(encoding="utf-8").strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()

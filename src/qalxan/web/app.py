@@ -1,0 +1,38 @@
+"""The FastAPI application: JSON API under /api/v1, server-rendered pages, static assets."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from qalxan import __version__
+from qalxan.doctrine.versions import DoctrineCache
+from qalxan.settings import Settings, get_settings
+from qalxan.store.engine import get_engine
+from qalxan.web import errors
+from qalxan.web.routers import doctrine_api, health, pages
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application for ``settings``; the database must already be migrated (bootstrap)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Qalxan",
+        version=__version__,
+        summary="National security coordination platform",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = get_engine(settings.resolved_database_url)
+    app.state.doctrine_cache = DoctrineCache()
+    errors.install(app)
+    app.include_router(health.router, prefix="/api/v1")
+    app.include_router(doctrine_api.router, prefix="/api/v1")
+    app.include_router(pages.router)
+    static = str(resources.files("qalxan.web").joinpath("static"))
+    app.mount("/static", StaticFiles(directory=static), name="static")
+    return app

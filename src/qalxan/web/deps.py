@@ -1,0 +1,56 @@
+"""Named dependencies of the routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from qalxan.doctrine.registry import Doctrine
+from qalxan.doctrine.search import SearchIndex
+from qalxan.doctrine.versions import DoctrineCache, resolve_version
+from qalxan.settings import Settings
+from qalxan.store.engine import session_factory
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with session_factory(request.app.state.engine)() as session:
+        yield session
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_cache(request: Request) -> DoctrineCache:
+    cache: DoctrineCache = request.app.state.doctrine_cache
+    return cache
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+CacheDep = Annotated[DoctrineCache, Depends(get_cache)]
+VersionParam = Annotated[
+    str | None,
+    Query(description="A doctrine version (label or id); the version in force when omitted.",
+          max_length=80),
+]
+
+
+def get_doctrine(session: SessionDep, cache: CacheDep, version: VersionParam = None) -> Doctrine:
+    if version:
+        return cache.get(session, resolve_version(session, version))
+    return cache.active(session)
+
+
+DoctrineDep = Annotated[Doctrine, Depends(get_doctrine)]
+
+
+def get_search_index(doctrine: DoctrineDep, cache: CacheDep) -> SearchIndex:
+    return cache.search_index(doctrine)
+
+
+SearchIndexDep = Annotated[SearchIndex, Depends(get_search_index)]
