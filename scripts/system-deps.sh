@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Install the system packages Qalxan's full test suite uses (Debian): PostgreSQL for the
+# production store, Chromium for the browser tests, fonts for readable screenshots.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+[ -d /usr/lib/postgresql ] || need+=(postgresql)
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi

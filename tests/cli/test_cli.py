@@ -1,0 +1,115 @@
+"""The ``qalxan`` command: doctrine versions, export, diff, verify, search; clear errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from qalxan.cli.main import app
+from qalxan.doctrine.registry import KIND_PLURALS, Doctrine
+from qalxan.settings import get_settings
+from qalxan.store.engine import get_engine
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("QALXAN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("QALXAN_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+    get_engine(database_url).dispose()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_db_upgrade_is_repeatable(env: Path) -> None:
+    for _ in range(2):
+        code, out = run("db", "upgrade")
+        assert code == 0, out
+        assert "revision 0001" in out
+
+
+def test_export_writes_the_whole_registry(env: Path, doctrine: Doctrine) -> None:
+    out = env / "doctrine.json"
+    code, text = run("doctrine", "export", "--format", "json", "--out", str(out))
+    assert code == 0, text
+    document = json.loads(out.read_text("utf-8"))
+    for kind, plural in KIND_PLURALS.items():
+        assert len(document[plural]) == len(doctrine.of_kind(kind))
+    assert len(document["relations"]) == len(doctrine.relations)
+    assert document["manifest"]["version"] == doctrine.version
+
+
+def test_export_refuses_an_unknown_format(env: Path) -> None:
+    code, out = run("doctrine", "export", "--format", "xml")
+    assert code == 2
+    assert "--format" in out and "xml" in out
+
+
+def test_load_diff_activate_round_trip(env: Path, doctrine: Doctrine) -> None:
+    export = env / "v1.json"
+    run("doctrine", "export", "--out", str(export))
+    document = json.loads(export.read_text("utf-8"))
+    document["manifest"]["version"] = "2026.1"
+    document["threats"][0]["summary"] = {"en": "Reviewed text."}
+    document["threats"].pop()
+    new = env / "v2.json"
+    new.write_text(json.dumps(document), encoding="utf-8")
+
+    code, out = run("doctrine", "diff", doctrine.version, str(new), "--json")
+    assert code == 0, out
+    changes = json.loads(out)
+    assert [r["id"] for r in changes["items"]["removed"]] == ["threat-3-11"]
+    assert changes["items"]["changed"][0]["fields"] == ["summary"]
+
+    code, out = run("doctrine", "load", str(new), "--no-activate")
+    assert code == 0 and "stored" in out
+    code, out = run("doctrine", "load", str(new), "--no-activate")
+    assert "already stored" in out
+    code, out = run("doctrine", "diff", doctrine.version, "2026.1")
+    assert code == 0 and "- threat threat-3-11" in out
+    code, out = run("doctrine", "activate", "2026.1")
+    assert code == 0
+    code, out = run("doctrine", "show", "threat-3-11")
+    assert code == 2 and "no doctrine item has the id 'threat-3-11'" in out
+
+
+def test_load_of_a_malformed_version_names_file_and_field(env: Path) -> None:
+    bad = env / "bad.json"
+    bad.write_text(json.dumps({"manifest": {"id": "x"}}), encoding="utf-8")
+    code, out = run("doctrine", "load", str(bad))
+    assert code == 2
+    assert "bad.json: manifest.title" in out
+
+
+def test_search_and_show(env: Path) -> None:
+    code, out = run("doctrine", "search", "Sərhəd", "--kind", "agency")
+    assert code == 0 and "agency-sbs" in out
+    code, out = run("doctrine", "show", "agency-sbs")
+    assert code == 0 and '"relations"' in out
+
+
+def test_unknown_version_is_a_clear_error(env: Path) -> None:
+    code, out = run("doctrine", "activate", "1999")
+    assert code == 2 and "no doctrine version is named '1999'" in out
+
+
+def test_demo_data_is_idempotent(env: Path) -> None:
+    assert "stored" in run("demo", "load")[1]
+    assert "already stored" in run("demo", "load")[1]
+
+
+def test_verify_against_the_sources(env: Path, seeds_dir: Path) -> None:
+    code, out = run("doctrine", "verify", "--sources", str(seeds_dir))
+    assert code == 0, out
+    assert "verified" in out
