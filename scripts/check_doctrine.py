@@ -26,7 +26,7 @@ def main(names: list[str]) -> int:
     texts = {k: fold((SEEDS / s.file).read_text("utf-8")) for k, s in manifest.sources.items()}
     vocabulary = loader.load_relation_types()
     files = sorted(p for p in root.glob("*.yaml") if p.name != "manifest.yaml")
-    mine = {n for n in names} or {p.name for p in files}
+    mine = set(names) or {p.name for p in files}
     kinds: dict[str, str] = {}
     parsed = {}
     problems: list[str] = []
@@ -50,7 +50,8 @@ def main(names: list[str]) -> int:
                 if p.source not in texts:
                     problems.append(f"{name}: {item.id}.provenance[{i}]: unknown source {p.source}")
                 elif p.quote and fold(p.quote) not in texts[p.source]:
-                    problems.append(f"{name}: {item.id}.provenance[{i}]: quote not in {p.source}: {p.quote[:70]!r}")
+                    where = f"{name}: {item.id}.provenance[{i}]"
+                    problems.append(f"{where}: quote not in {p.source}: {p.quote[:70]!r}")
         for r in relations:
             t = vocabulary.get(r.type)
             if t is None:

@@ -1,10 +1,10 @@
 """The domain exception hierarchy. The web layer maps these to HTTP in one place.
 
-    QalxanError
-    ├── NotFound            a record that does not exist (or may not be known to exist)   -> 404
-    ├── InvalidInput        input that breaks a rule; names the field and the reason       -> 422
-    ├── Conflict            input that contradicts stored state                            -> 409
-    └── DoctrineLoadError   a doctrine file that does not validate; names file and field
+QalxanError
+├── NotFound            a record that does not exist (or may not be known to exist)   -> 404
+├── InvalidInput        input that breaks a rule; names the field and the reason       -> 422
+├── Conflict            input that contradicts stored state                            -> 409
+└── DoctrineLoadError   a doctrine file that does not validate; names file and field
 """
 
 from __future__ import annotations

@@ -10,36 +10,93 @@ from qalxan.lang.fold import fold
 
 THREAT_CODES = [f"3.{n}" for n in range(1, 12)]
 DIRECTION_CODES = [
-    "4.1", "4.1.1", "4.1.2", "4.1.3", "4.1.4", "4.1.5", "4.1.5.1", "4.1.5.2", "4.2", "4.3",
+    "4.1",
+    "4.1.1",
+    "4.1.2",
+    "4.1.3",
+    "4.1.4",
+    "4.1.5",
+    "4.1.5.1",
+    "4.1.5.2",
+    "4.2",
+    "4.3",
     *[f"4.3.{n}" for n in range(1, 12)],
 ]
 # Bodies the source documents name, as they name them.
 AGENCIES = [
-    "Ministry of Internal Affairs", "National Police", "State Border Service",
-    "State Customs Committee", "State Security Service", "Electronic Security Service",
-    "Ministry of Communications and High Technologies", "Police Academy",
-    "Internal Investigations Department", "Internal Troops", "Coast Guard",
-    "Prosecutor General", "Financial Monitoring Service", "Cabinet of Ministers",
+    "Ministry of Internal Affairs",
+    "National Police",
+    "State Border Service",
+    "State Customs Committee",
+    "State Security Service",
+    "Electronic Security Service",
+    "Ministry of Communications and High Technologies",
+    "Police Academy",
+    "Internal Investigations Department",
+    "Internal Troops",
+    "Coast Guard",
+    "Prosecutor General",
+    "Financial Monitoring Service",
+    "Cabinet of Ministers",
     "Presidential Security Service",
     "State Service for Special Communications and Information Security",
-    "State Agency for the Protection of Strategic Objects", "Special State Protection Service",
-    "State Migration Service", "Emergency Situations", "Ministry of Defence",
-    "Ministry of National Security", "Armed Forces", "State Council for Support to NGOs",
+    "State Agency for the Protection of Strategic Objects",
+    "Special State Protection Service",
+    "State Migration Service",
+    "Emergency Situations",
+    "Ministry of Defence",
+    "Ministry of National Security",
+    "Armed Forces",
+    "State Council for Support to NGOs",
     "State Committee for Work With Religious Organizations",
     "Coordination Council for Combating Money Laundering and Terrorist Financing",
 ]
 ORGANISATIONS = [
-    "United Nations", "Security Council", "OSCE", "NATO", "European Union", "Council of Europe",
-    "OIC", "CIS", "GUAM", "BSEC", "MONEYVAL", "Egmont Group", "Interpol",
+    "United Nations",
+    "Security Council",
+    "OSCE",
+    "NATO",
+    "European Union",
+    "Council of Europe",
+    "OIC",
+    "CIS",
+    "GUAM",
+    "BSEC",
+    "MONEYVAL",
+    "Egmont Group",
+    "Interpol",
 ]
 MECHANISMS = [
-    "Minsk Group", "EAPC", "Partnership for Peace", "IPAP", "PARP", "DEEP", "SPS", "EADRCC",
-    "NISA", "TACIS", "TRACECA", "Neighbourhood Policy",
+    "Minsk Group",
+    "EAPC",
+    "Partnership for Peace",
+    "IPAP",
+    "PARP",
+    "DEEP",
+    "SPS",
+    "EADRCC",
+    "NISA",
+    "TACIS",
+    "TRACECA",
+    "Neighbourhood Policy",
 ]
-INSTRUMENTS = ["822", "853", "874", "884", "Partnership and Cooperation Agreement",
-               "Action Plan", "Strategic Partnership in the Field of Energy"]
-INFRASTRUCTURE = ["Baku-Tbilisi-Ceyhan", "South Caucasus", "Baku-Supsa", "Baku-Tbilisi-Kars",
-                  "Metsamor", "Baku-Novorossiysk"]
+INSTRUMENTS = [
+    "822",
+    "853",
+    "874",
+    "884",
+    "Partnership and Cooperation Agreement",
+    "Action Plan",
+    "Strategic Partnership in the Field of Energy",
+]
+INFRASTRUCTURE = [
+    "Baku-Tbilisi-Ceyhan",
+    "South Caucasus",
+    "Baku-Supsa",
+    "Baku-Tbilisi-Kars",
+    "Metsamor",
+    "Baku-Novorossiysk",
+]
 STATES = ["AZ", "TR", "GE", "RU", "IR", "US", "AM", "UA", "MD", "KZ", "TM"]
 
 
@@ -66,13 +123,16 @@ def test_national_interests(doctrine: Doctrine) -> None:
     assert all(i.provenance[0].section.startswith("2") for i in interests)
 
 
-@pytest.mark.parametrize(("kind", "name"), [
-    *[("agency", n) for n in AGENCIES],
-    *[("organisation", n) for n in ORGANISATIONS],
-    *[("mechanism", n) for n in MECHANISMS],
-    *[("instrument", n) for n in INSTRUMENTS],
-    *[("infrastructure", n) for n in INFRASTRUCTURE],
-])
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [
+        *[("agency", n) for n in AGENCIES],
+        *[("organisation", n) for n in ORGANISATIONS],
+        *[("mechanism", n) for n in MECHANISMS],
+        *[("instrument", n) for n in INSTRUMENTS],
+        *[("infrastructure", n) for n in INFRASTRUCTURE],
+    ],
+)
 def test_named_in_the_sources(doctrine: Doctrine, kind: str, name: str) -> None:
     assert find(doctrine, kind, name), f"no {kind} named {name!r}"
 

@@ -91,8 +91,10 @@ def test_duplicate_id(tmp_path: Path) -> None:
 
 
 def relation(type_: str, source: str, target: str, extra: str = "") -> str:
-    return (f"relations:\n  - type: {type_}\n    source: {source}\n    target: {target}\n"
-            f"{extra}    provenance: [{{source: concept, section: '3'}}]\n")
+    return (
+        f"relations:\n  - type: {type_}\n    source: {source}\n    target: {target}\n"
+        f"{extra}    provenance: [{{source: concept, section: '3'}}]\n"
+    )
 
 
 def test_dangling_relation(tmp_path: Path) -> None:
@@ -101,27 +103,41 @@ def test_dangling_relation(tmp_path: Path) -> None:
 
 
 def test_relation_with_wrong_kinds(tmp_path: Path) -> None:
-    error = load_error(tmp_path, threats=THREAT, interests=INTEREST,
-                       rel=relation("endangers", "interest-a", "threat-3-4"))
+    error = load_error(
+        tmp_path,
+        threats=THREAT,
+        interests=INTEREST,
+        rel=relation("endangers", "interest-a", "threat-3-4"),
+    )
     assert error.field == "endangers:interest-a->threat-3-4.source"
 
 
 def test_unknown_relation_type(tmp_path: Path) -> None:
-    error = load_error(tmp_path, threats=THREAT, interests=INTEREST,
-                       rel=relation("loves", "threat-3-4", "interest-a"))
+    error = load_error(
+        tmp_path,
+        threats=THREAT,
+        interests=INTEREST,
+        rel=relation("loves", "threat-3-4", "interest-a"),
+    )
     assert error.field == "loves:threat-3-4->interest-a.type"
 
 
 def test_routing_relation_needs_justification(tmp_path: Path) -> None:
-    agency = ("kind: agency\nitems:\n  - id: agency-x\n    type: ministry\n"
-              "    name: {en: X, az: X}\n    provenance: [{source: policing, section: a}]\n")
-    error = load_error(tmp_path, threats=THREAT, agencies=agency,
-                       rel=relation("lead_agency", "threat-3-4", "agency-x"))
+    agency = (
+        "kind: agency\nitems:\n  - id: agency-x\n    type: ministry\n"
+        "    name: {en: X, az: X}\n    provenance: [{source: policing, section: a}]\n"
+    )
+    error = load_error(
+        tmp_path,
+        threats=THREAT,
+        agencies=agency,
+        rel=relation("lead_agency", "threat-3-4", "agency-x"),
+    )
     assert error.field == "lead_agency:threat-3-4->agency-x.justification"
 
 
 def test_missing_manifest(tmp_path: Path) -> None:
-    with pytest.raises(DoctrineLoadError, match="manifest.yaml"):
+    with pytest.raises(DoctrineLoadError, match=r"manifest\.yaml"):
         load_directory(tmp_path)
 
 

@@ -40,7 +40,10 @@ def test_unknown_id_is_a_clear_404(client: TestClient) -> None:
     response = client.get("/api/v1/doctrine/threats/threat-9-9")
     assert response.status_code == 404
     assert response.json()["error"] == {
-        "code": "not_found", "message": "no doctrine item has the id 'threat-9-9'", "field": "id"}
+        "code": "not_found",
+        "message": "no doctrine item has the id 'threat-9-9'",
+        "field": "id",
+    }
 
 
 def test_item_of_another_kind_is_404(client: TestClient) -> None:
@@ -62,8 +65,9 @@ def test_graph_has_no_dangling_edge(client: TestClient, doctrine: Doctrine) -> N
 
 
 def test_graph_filters(client: TestClient) -> None:
-    body = client.get("/api/v1/doctrine/graph",
-                      params={"kind": ["threat", "agency"], "relation": "lead_agency"}).json()
+    body = client.get(
+        "/api/v1/doctrine/graph", params={"kind": ["threat", "agency"], "relation": "lead_agency"}
+    ).json()
     assert {n["kind"] for n in body["nodes"]} == {"threat", "agency"}
     assert len(body["edges"]) == 11
 
@@ -86,8 +90,9 @@ def test_search_bad_input_names_the_field(client: TestClient) -> None:
 def test_versions_and_diff(client: TestClient, doctrine: Doctrine) -> None:
     (version,) = client.get("/api/v1/doctrine/versions").json()["versions"]
     assert version["active"] and version["version"] == doctrine.version
-    body = client.get("/api/v1/doctrine/diff",
-                      params={"old": doctrine.version, "new": version["id"]}).json()
+    body = client.get(
+        "/api/v1/doctrine/diff", params={"old": doctrine.version, "new": version["id"]}
+    ).json()
     assert body["items"] == {"added": [], "removed": [], "changed": []}
     unknown = client.get("/api/v1/doctrine/diff", params={"old": "1999", "new": "2007.1"})
     assert unknown.status_code == 404 and unknown.json()["error"]["field"] == "version"
@@ -111,8 +116,14 @@ def test_unknown_route_is_json(client: TestClient) -> None:
 
 
 def test_pages_render_in_both_languages(client: TestClient) -> None:
-    for path in ("/", "/doctrine", "/doctrine/threats", "/doctrine/threats/threat-3-4",
-                 "/doctrine/search?q=terror", "/doctrine/versions"):
+    for path in (
+        "/",
+        "/doctrine",
+        "/doctrine/threats",
+        "/doctrine/threats/threat-3-4",
+        "/doctrine/search?q=terror",
+        "/doctrine/versions",
+    ):
         assert client.get(path).status_code == 200, path
     page = client.get("/doctrine/threats?lang=az").text
     assert "Təhdidlər" in page

@@ -21,8 +21,11 @@ def test_templates_use_translated_texts() -> None:
     assert len(template_messages()) > 30
     az = translations("az")
     dynamic = set(KIND_PLURALS) | set(KIND_PLURALS.values()) | {"exact", "prefix", "fuzzy"}
-    missing = sorted(m for m in template_messages() | dynamic
-                     if az.gettext(m) == m and m not in {"Qalxan", "API"})
+    missing = sorted(
+        m
+        for m in template_messages() | dynamic
+        if az.gettext(m) == m and m not in {"Qalxan", "API"}
+    )
     assert not missing, f"no Azerbaijani translation for: {missing}"
 
 

@@ -21,8 +21,9 @@ def load_demo(db: Engine) -> None:
         current = DoctrineCache().active(session)
         draft = demo.review_draft(current)
         _, created = store_version(session, draft, "demo generator", DEMO_ACTOR)
-    console.print(f"demo doctrine review draft {draft.version} "
-                  + ("stored" if created else "already stored"))
+    console.print(
+        f"demo doctrine review draft {draft.version} " + ("stored" if created else "already stored")
+    )
 
 
 @app.command()

@@ -23,11 +23,14 @@ from qalxan.doctrine.versions import (
 from qalxan.errors import InvalidInput
 from qalxan.store.engine import transaction
 
-app = typer.Typer(help="The doctrine registry (the National Security Concept as data).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The doctrine registry (the National Security Concept as data).", no_args_is_help=True
+)
 
-VersionOption = Annotated[str | None, typer.Option("--version", "-v",
-                          help="Version label or id; the version in force when omitted.")]
+VersionOption = Annotated[
+    str | None,
+    typer.Option("--version", "-v", help="Version label or id; the version in force when omitted."),
+]
 
 
 def _doctrine(ref: str | None) -> Doctrine:
@@ -43,8 +46,9 @@ def _doctrine(ref: str | None) -> Doctrine:
 @reports_errors
 def load(
     path: Annotated[Path, typer.Argument(help="Directory of YAML files, or an exported JSON file")],
-    activate_it: Annotated[bool, typer.Option("--activate/--no-activate",
-                                              help="Put the version in force")] = True,
+    activate_it: Annotated[
+        bool, typer.Option("--activate/--no-activate", help="Put the version in force")
+    ] = True,
 ) -> None:
     """Validate and store a doctrine version; the versions stored before are kept."""
     doctrine = loader.load_path(path)
@@ -53,8 +57,10 @@ def load(
         if activate_it:
             activate(session, version_id, actor())
     state = "stored" if created else "already stored"
-    console.print(f"version [bold]{doctrine.version}[/bold] ({version_id}) {state}"
-                  + (", in force" if activate_it else ""))
+    console.print(
+        f"version [bold]{doctrine.version}[/bold] ({version_id}) {state}"
+        + (", in force" if activate_it else "")
+    )
 
 
 @app.command("list")
@@ -65,8 +71,15 @@ def list_() -> None:
         rows = list_versions(session)
     table = Table("version", "id", "title", "loaded", "by", "origin", "")
     for v in rows:
-        table.add_row(v.version, v.id, v.title, v.loaded_at.strftime("%Y-%m-%d %H:%M"),
-                      v.loaded_by, v.origin, "in force" if v.active else "")
+        table.add_row(
+            v.version,
+            v.id,
+            v.title,
+            v.loaded_at.strftime("%Y-%m-%d %H:%M"),
+            v.loaded_by,
+            v.origin,
+            "in force" if v.active else "",
+        )
     console.print(table)
 
 
@@ -116,14 +129,14 @@ def _print_diff(changes: DoctrineDiff) -> None:
 @reports_errors
 def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output format (json)")] = "json",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write; stdout if "
-                                             "omitted")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write; stdout if omitted")
+    ] = None,
     version: VersionOption = None,
 ) -> None:
     """Write a whole version as one JSON document: a list per kind and a relations list."""
     if fmt != "json":
-        raise InvalidInput(f"--format: unsupported format {fmt!r}; supported: json",
-                           field="format")
+        raise InvalidInput(f"--format: unsupported format {fmt!r}; supported: json", field="format")
     text = json.dumps(_doctrine(version).to_document(), ensure_ascii=False, indent=2)
     if out is None:
         typer.echo(text)
@@ -136,8 +149,9 @@ def export(
 @reports_errors
 def verify(
     sources: Annotated[Path, typer.Option("--sources", help="Directory of the source documents")],
-    path: Annotated[Path | None, typer.Argument(help="A version to check; the bundled one if "
-                                                "omitted")] = None,
+    path: Annotated[
+        Path | None, typer.Argument(help="A version to check; the bundled one if omitted")
+    ] = None,
 ) -> None:
     """Check every provenance quote of a version against its source documents."""
     doctrine = loader.load_path(path) if path else loader.load_bundled()

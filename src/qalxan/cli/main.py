@@ -32,7 +32,16 @@ def serve(
         demo.load_demo(engine)
     host = host or config.host
     port = port or config.port
-    console.print(f"Qalxan on [bold]http://{host}:{port}[/bold] "
-                  f"({config.env}, {engine.url.get_backend_name()})")
-    uvicorn.run("qalxan.web.app:create_app", factory=True, host=host, port=port,
-                workers=workers or config.workers, log_level=config.log_level, proxy_headers=True)
+    console.print(
+        f"Qalxan on [bold]http://{host}:{port}[/bold] "
+        f"({config.env}, {engine.url.get_backend_name()})"
+    )
+    uvicorn.run(
+        "qalxan.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers or config.workers,
+        log_level=config.log_level,
+        proxy_headers=True,
+    )

@@ -31,20 +31,32 @@ def review_draft(doctrine: Doctrine) -> Doctrine:
         "en": manifest["title"]["en"] + " (demonstration review draft, not an official text)",
         "az": manifest["title"].get("az", "") + " (nümayiş üçün layihə, rəsmi mətn deyil)",
     }
-    document["threats"].append({
-        "id": "threat-3-12-demo",
-        "code": "3.12",
-        "name": {"en": "Cyber attacks against critical information infrastructure (demo)",
-                 "az": "Kritik informasiya infrastrukturuna kiberhücumlar (nümayiş)"},
-        "summary": {"en": "Demonstration item added by the review draft generator."},
-        "provenance": [_REVIEW],
-    })
+    document["threats"].append(
+        {
+            "id": "threat-3-12-demo",
+            "code": "3.12",
+            "name": {
+                "en": "Cyber attacks against critical information infrastructure (demo)",
+                "az": "Kritik informasiya infrastrukturuna kiberhücumlar (nümayiş)",
+            },
+            "summary": {"en": "Demonstration item added by the review draft generator."},
+            "provenance": [_REVIEW],
+        }
+    )
     if document["threats"]:
         first = document["threats"][0]
-        first["summary"] = {"en": (first.get("summary") or {}).get("en", "") +
-                            " (Amended in the demonstration review draft.)"}
+        first["summary"] = {
+            "en": (first.get("summary") or {}).get("en", "")
+            + " (Amended in the demonstration review draft.)"
+        }
     directions = [d["id"] for d in document["directions"] if d.get("code") == "4.3.11"]
     for target in directions:
-        document["relations"].append({"type": "countered_by", "source": "threat-3-12-demo",
-                                      "target": target, "provenance": [_REVIEW]})
+        document["relations"].append(
+            {
+                "type": "countered_by",
+                "source": "threat-3-12-demo",
+                "target": target,
+                "provenance": [_REVIEW],
+            }
+        )
     return load_document(document, "demo review draft")

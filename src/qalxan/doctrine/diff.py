@@ -29,8 +29,14 @@ class DoctrineDiff:
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.relations_added
-                    or self.relations_removed or self.relations_changed)
+        return not (
+            self.added
+            or self.removed
+            or self.changed
+            or self.relations_added
+            or self.relations_removed
+            or self.relations_changed
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -110,7 +110,9 @@ def _read_yaml(file: Path, name: str) -> Any:
 
 def _parse_file(raw: Any, name: str) -> tuple[list[Item], list[Relation]]:
     if not isinstance(raw, dict):
-        raise DoctrineLoadError(name, None, "must be a mapping with 'kind' and 'items', or 'relations'")
+        raise DoctrineLoadError(
+            name, None, "must be a mapping with 'kind' and 'items', or 'relations'"
+        )
     unknown = set(raw) - {"kind", "items", "relations"}
     if unknown:
         raise DoctrineLoadError(name, sorted(unknown)[0], "is not a known top-level key")
@@ -185,12 +187,14 @@ def _assemble(
             raise DoctrineLoadError(file, f"{where}.type", "is not in the relation vocabulary")
         for end, allowed in (("source", kind_of.source_kinds), ("target", kind_of.target_kinds)):
             ref = getattr(relation, end)
-            item = by_id.get(ref)
-            if item is None:
+            endpoint = by_id.get(ref)
+            if endpoint is None:
                 raise DoctrineLoadError(file, f"{where}.{end}", f"no item has the id {ref!r}")
-            if item.kind not in allowed:
+            if endpoint.kind not in allowed:
                 raise DoctrineLoadError(
-                    file, f"{where}.{end}", f"a {item.kind} cannot be the {end} of {relation.type}"
+                    file,
+                    f"{where}.{end}",
+                    f"a {endpoint.kind} cannot be the {end} of {relation.type}",
                 )
         if kind_of.requires_justification and not relation.justification:
             raise DoctrineLoadError(file, f"{where}.justification", "is required for this type")
@@ -206,5 +210,7 @@ def _check_sources(manifest: Manifest, provenance: Iterable[Any], file: str, whe
     for index, entry in enumerate(provenance):
         if entry.source not in manifest.sources:
             raise DoctrineLoadError(
-                file, f"{where}.provenance[{index}].source", f"{entry.source!r} is not in the manifest"
+                file,
+                f"{where}.provenance[{index}].source",
+                f"{entry.source!r} is not in the manifest",
             )

@@ -8,7 +8,6 @@ Models forbid unknown fields: a typo in a data file is a load error, not a silen
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, ClassVar, Literal
 
 import pycountry
@@ -156,8 +155,17 @@ class Mechanism(Item):
 
     kind: ClassVar[str] = "mechanism"
     type: Literal[
-        "council", "programme", "plan", "process", "group", "policy", "agreement", "fund",
-        "centre", "mission", "other",
+        "council",
+        "programme",
+        "plan",
+        "process",
+        "group",
+        "policy",
+        "agreement",
+        "fund",
+        "centre",
+        "mission",
+        "other",
     ]
     since: PartialDate | None = None
 
@@ -167,8 +175,18 @@ class Instrument(Item):
 
     kind: ClassVar[str] = "instrument"
     type: Literal[
-        "resolution", "convention", "treaty", "agreement", "memorandum", "law", "decree",
-        "order", "policy", "plan", "act", "other",
+        "resolution",
+        "convention",
+        "treaty",
+        "agreement",
+        "memorandum",
+        "law",
+        "decree",
+        "order",
+        "policy",
+        "plan",
+        "act",
+        "other",
     ]
     date: PartialDate | None = None
     number: str | None = None
@@ -193,8 +211,17 @@ class Infrastructure(Item):
 
     kind: ClassVar[str] = "infrastructure"
     type: Literal[
-        "oil_pipeline", "gas_pipeline", "railway", "transport_corridor", "port", "terminal",
-        "nuclear_plant", "oil_gas_field", "power_plant", "water_supply", "other",
+        "oil_pipeline",
+        "gas_pipeline",
+        "railway",
+        "transport_corridor",
+        "port",
+        "terminal",
+        "nuclear_plant",
+        "oil_gas_field",
+        "power_plant",
+        "water_supply",
+        "other",
     ]
     countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = Field(default_factory=list)
     commissioned: PartialDate | None = None
@@ -208,8 +235,17 @@ class Event(Item):
     date: PartialDate
     end_date: PartialDate | None = None
     category: Literal[
-        "accession", "deployment", "visit", "programme", "agreement", "establishment",
-        "reorganisation", "operation", "conflict", "statistic", "other",
+        "accession",
+        "deployment",
+        "visit",
+        "programme",
+        "agreement",
+        "establishment",
+        "reorganisation",
+        "operation",
+        "conflict",
+        "statistic",
+        "other",
     ]
 
     @model_validator(mode="after")
@@ -222,8 +258,16 @@ class Event(Item):
 ITEM_MODELS: dict[str, type[Item]] = {
     model.kind: model
     for model in (
-        Interest, Threat, Direction, Agency, Organisation, Mechanism, Instrument, State,
-        Infrastructure, Event,
+        Interest,
+        Threat,
+        Direction,
+        Agency,
+        Organisation,
+        Mechanism,
+        Instrument,
+        State,
+        Infrastructure,
+        Event,
     )
 }
 """Kinds by name, in the order the registry lists them."""
@@ -276,6 +320,3 @@ class Manifest(_Strict):
     issued: PartialDate | None = None
     description: LocalText | None = None
     sources: dict[Annotated[str, Field(pattern=ID_PATTERN)], Source]
-
-
-SECTION_CODE = re.compile(r"^\d+(?:\.\d+)*$")

@@ -56,8 +56,10 @@ def verify(doctrine: Doctrine, sources_dir: Path) -> list[Problem]:
             text = texts.get(entry.source)
             if text is not None and entry.quote and fold(entry.quote) not in text:
                 problems.append(
-                    Problem(f"{where}.provenance[{index}]", f"quote not in {entry.source}: "
-                            f"{entry.quote[:80]!r}")
+                    Problem(
+                        f"{where}.provenance[{index}]",
+                        f"quote not in {entry.source}: {entry.quote[:80]!r}",
+                    )
                 )
 
     for item in doctrine.items.values():
@@ -67,6 +69,10 @@ def verify(doctrine: Doctrine, sources_dir: Path) -> list[Problem]:
         if relation.justification:
             text = texts.get(relation.provenance[0].source)
             if text is not None and fold(relation.justification) not in text:
-                problems.append(Problem(f"{relation.key}.justification", "is not a quote of "
-                                        f"{relation.provenance[0].source}"))
+                problems.append(
+                    Problem(
+                        f"{relation.key}.justification",
+                        f"is not a quote of {relation.provenance[0].source}",
+                    )
+                )
     return problems

@@ -105,7 +105,7 @@ class Doctrine:
         return counts
 
     def to_document(self) -> dict[str, Any]:
-        """The whole version as one JSON-ready document: the manifest, a list per kind, relations."""
+        """The whole version as one JSON-ready document: manifest, a list per kind, relations."""
         document: dict[str, Any] = {"manifest": self.manifest.model_dump(mode="json")}
         for kind, items in self._by_kind.items():
             document[KIND_PLURALS[kind]] = [_dump(item) for item in items]

@@ -70,8 +70,11 @@ class SearchIndex:
         out: list[tuple[str, str, str]] = []
         if item.code:
             out.append(("code", "code", item.code))
-        for name, texts in (("name", [item.name]), ("alias", item.aliases),
-                            ("summary", [item.summary] if item.summary else [])):
+        for name, texts in (
+            ("name", [item.name]),
+            ("alias", item.aliases),
+            ("summary", [item.summary] if item.summary else []),
+        ):
             for text in texts:
                 out.extend((name, lang, value) for lang, value in _langs(text))
         for entries in item.lists.values():

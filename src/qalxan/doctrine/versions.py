@@ -132,9 +132,7 @@ def activate(session: Session, version_id: str, actor: str) -> None:
 
 def active_version_id(session: Session) -> str | None:
     return session.scalar(
-        select(DoctrineActivationRow.version_id)
-        .order_by(DoctrineActivationRow.id.desc())
-        .limit(1)
+        select(DoctrineActivationRow.version_id).order_by(DoctrineActivationRow.id.desc()).limit(1)
     )
 
 
@@ -205,6 +203,7 @@ class DoctrineCache:
     def active(self, session: Session) -> Doctrine:
         version_id = active_version_id(session)
         if version_id is None:
-            raise NotFound("no doctrine version is loaded; run `qalxan doctrine load`",
-                           field="version")
+            raise NotFound(
+                "no doctrine version is loaded; run `qalxan doctrine load`", field="version"
+            )
         return self.get(session, version_id)

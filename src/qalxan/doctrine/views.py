@@ -33,8 +33,11 @@ def edge_view(edge: Edge) -> dict[str, Any]:
         "type": rel.type,
         "direction": edge.direction,
         "item": ref(edge.other),
-        **rel.model_dump(mode="json", exclude_none=True,
-                         include={"since", "until", "role", "justification", "provenance"}),
+        **rel.model_dump(
+            mode="json",
+            exclude_none=True,
+            include={"since", "until", "role", "justification", "provenance"},
+        ),
     }
 
 
@@ -63,27 +66,36 @@ def summary(doctrine: Doctrine, version_id: str | None = None) -> dict[str, Any]
         "digest": doctrine.digest,
         "title": manifest.title.model_dump(exclude_none=True),
         "description": manifest.description.model_dump(exclude_none=True)
-        if manifest.description else None,
+        if manifest.description
+        else None,
         "counts": doctrine.counts(),
         "kinds": list(KIND_PLURALS.values()),
-        "sources": {k: s.model_dump(mode="json", exclude_none=True)
-                    for k, s in manifest.sources.items()},
-        "relation_types": {k: {"name": t.name.model_dump(exclude_none=True),
-                               "description": t.description, "routing": t.routing}
-                           for k, t in doctrine.relation_types.items()},
+        "sources": {
+            k: s.model_dump(mode="json", exclude_none=True) for k, s in manifest.sources.items()
+        },
+        "relation_types": {
+            k: {
+                "name": t.name.model_dump(exclude_none=True),
+                "description": t.description,
+                "routing": t.routing,
+            }
+            for k, t in doctrine.relation_types.items()
+        },
     }
 
 
-def graph(doctrine: Doctrine, kinds: set[str] | None = None,
-          types: set[str] | None = None) -> dict[str, Any]:
+def graph(
+    doctrine: Doctrine, kinds: set[str] | None = None, types: set[str] | None = None
+) -> dict[str, Any]:
     """Nodes and edges, optionally restricted to some kinds of item and types of relation."""
     edges = [
         {"source": r.source, "target": r.target, "type": r.type}
         for r in doctrine.relations
         if (types is None or r.type in types)
-        and (kinds is None or (doctrine.items[r.source].kind in kinds
-                               and doctrine.items[r.target].kind in kinds))
+        and (
+            kinds is None
+            or (doctrine.items[r.source].kind in kinds and doctrine.items[r.target].kind in kinds)
+        )
     ]
-    nodes = [ref(item) for item in doctrine.items.values()
-             if kinds is None or item.kind in kinds]
+    nodes = [ref(item) for item in doctrine.items.values() if kinds is None or item.kind in kinds]
     return {"nodes": nodes, "edges": edges}

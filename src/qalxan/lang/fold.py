@@ -10,10 +10,27 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_AZ_LETTERS = str.maketrans({
-    "İ": "i", "I": "i", "ı": "i", "Ə": "e", "ə": "e", "Ş": "s", "ş": "s", "Ç": "c", "ç": "c",
-    "Ğ": "g", "ğ": "g", "Ö": "o", "ö": "o", "Ü": "u", "ü": "u", "’": "'", "‘": "'",
-})
+_AZ_LETTERS = str.maketrans(
+    {
+        "İ": "i",
+        "I": "i",
+        "ı": "i",
+        "Ə": "e",
+        "ə": "e",
+        "Ş": "s",
+        "ş": "s",
+        "Ç": "c",
+        "ç": "c",
+        "Ğ": "g",
+        "ğ": "g",
+        "Ö": "o",
+        "ö": "o",
+        "Ü": "u",
+        "ü": "u",
+        "’": "'",
+        "‘": "'",
+    }
+)
 _TOKEN = re.compile(r"\d+(?:\.\d+)+|[^\W_]+", re.UNICODE)
 
 

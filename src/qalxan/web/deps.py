@@ -35,8 +35,10 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 CacheDep = Annotated[DoctrineCache, Depends(get_cache)]
 VersionParam = Annotated[
     str | None,
-    Query(description="A doctrine version (label or id); the version in force when omitted.",
-          max_length=80),
+    Query(
+        description="A doctrine version (label or id); the version in force when omitted.",
+        max_length=80,
+    ),
 ]
 
 

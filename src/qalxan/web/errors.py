@@ -22,9 +22,18 @@ STATUS: dict[type[QalxanError], int] = {
     Conflict: 409,
     DoctrineLoadError: 422,
 }
-HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
-              415: "unsupported_media_type", 422: "invalid_input", 429: "too_many_requests"}
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "too_many_requests",
+}
 
 
 def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -32,7 +41,9 @@ def error_body(code: str, message: str, field: str | None = None, **extra: Any) 
 
 
 def _respond(request: Request, status: int, body: dict[str, Any]) -> Response:
-    if not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", ""):
+    if not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    ):
         return render_error(request, status, body["error"])
     return JSONResponse(body, status_code=status)
 
@@ -52,8 +63,9 @@ def install(app: FastAPI) -> None:
         loc = [str(p) for p in first["loc"] if p not in ("body", "query", "path", "header")]
         field = ".".join(loc) or None
         message = f"{field}: {first['msg']}" if field else str(first["msg"])
-        details = [{"field": ".".join(str(p) for p in e["loc"][1:]), "reason": e["msg"]}
-                   for e in errors]
+        details = [
+            {"field": ".".join(str(p) for p in e["loc"][1:]), "reason": e["msg"]} for e in errors
+        ]
         return _respond(request, 422, error_body("invalid_input", message, field, details=details))
 
     @app.exception_handler(StarletteHTTPException)

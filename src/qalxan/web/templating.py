@@ -46,8 +46,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         request, name, {"lang": lang, "_": gettext, "local": local, **context}, status_code=status
     )
     if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, httponly=True,
-                            samesite="lax")
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax")
     return response
 
 

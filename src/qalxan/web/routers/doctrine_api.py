@@ -24,9 +24,11 @@ def doctrine_summary(doctrine: DoctrineDep, session: SessionDep) -> dict[str, An
 @router.get("/versions")
 def versions(session: SessionDep) -> dict[str, Any]:
     """Every stored version, oldest first, with the one in force marked."""
-    return {"versions": [
-        {**v.__dict__, "loaded_at": v.loaded_at.isoformat()} for v in list_versions(session)
-    ]}
+    return {
+        "versions": [
+            {**v.__dict__, "loaded_at": v.loaded_at.isoformat()} for v in list_versions(session)
+        ]
+    }
 
 
 @router.get("/diff")
@@ -56,8 +58,15 @@ def doctrine_graph(
 @router.get("/search")
 def search(
     index: SearchIndexDep,
-    q: Annotated[str, Query(min_length=1, max_length=200, description="Words in English or "
-                            "Azerbaijani; inflected forms and spelling variants match")],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Words in English or "
+            "Azerbaijani; inflected forms and spelling variants match",
+        ),
+    ],
     kind: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
@@ -70,8 +79,11 @@ def search(
 def list_kind(doctrine: DoctrineDep, kind: str) -> dict[str, Any]:
     """Every item of one kind (``threats``, ``agencies``, ...), in document order."""
     items = doctrine.of_kind(kind)
-    return {"kind": resolve_kind(kind), "count": len(items),
-            "items": [views.item_view(i) for i in items]}
+    return {
+        "kind": resolve_kind(kind),
+        "count": len(items),
+        "items": [views.item_view(i) for i in items],
+    }
 
 
 @router.get("/{kind}/{item_id}")

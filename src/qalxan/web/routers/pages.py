@@ -37,8 +37,7 @@ def doctrine_search(
 ) -> HTMLResponse:
     hits = index.search(q, kind=kind or None, limit=50) if q.strip() else []
     template = "doctrine/_results.html" if partial else "doctrine/search.html"
-    return render(request, template, {"q": q, "kind": kind, "hits": hits,
-                                      "plurals": KIND_PLURALS})
+    return render(request, template, {"q": q, "kind": kind, "hits": hits, "plurals": KIND_PLURALS})
 
 
 @router.get("/doctrine/versions", response_class=HTMLResponse)
@@ -51,17 +50,25 @@ def doctrine_versions(
 ) -> HTMLResponse:
     changes = None
     if old and new:
-        changes = diff(cache.get(session, resolve_version(session, old)),
-                       cache.get(session, resolve_version(session, new)))
-    return render(request, "doctrine/versions.html",
-                  {"versions": list_versions(session), "changes": changes, "old": old, "new": new})
+        changes = diff(
+            cache.get(session, resolve_version(session, old)),
+            cache.get(session, resolve_version(session, new)),
+        )
+    return render(
+        request,
+        "doctrine/versions.html",
+        {"versions": list_versions(session), "changes": changes, "old": old, "new": new},
+    )
 
 
 @router.get("/doctrine/{kind}", response_class=HTMLResponse)
 def doctrine_kind(request: Request, doctrine: DoctrineDep, kind: str) -> HTMLResponse:
     name = resolve_kind(kind)
-    return render(request, "doctrine/kind.html",
-                  {"kind": name, "plural": KIND_PLURALS[name], "items": doctrine.of_kind(name)})
+    return render(
+        request,
+        "doctrine/kind.html",
+        {"kind": name, "plural": KIND_PLURALS[name], "items": doctrine.of_kind(name)},
+    )
 
 
 @router.get("/doctrine/{kind}/{item_id}", response_class=HTMLResponse)
@@ -70,7 +77,14 @@ def doctrine_item(request: Request, doctrine: DoctrineDep, kind: str, item_id: s
     groups: dict[tuple[str, str], list[Edge]] = defaultdict(list)
     for edge in doctrine.edges(item.id):
         groups[(edge.relation.type, edge.direction)].append(edge)
-    return render(request, "doctrine/item.html", {
-        "item": item, "plural": KIND_PLURALS[item.kind], "groups": groups,
-        "relation_types": doctrine.relation_types, "sources": doctrine.manifest.sources,
-    })
+    return render(
+        request,
+        "doctrine/item.html",
+        {
+            "item": item,
+            "plural": KIND_PLURALS[item.kind],
+            "groups": groups,
+            "relation_types": doctrine.relation_types,
+            "sources": doctrine.manifest.sources,
+        },
+    )

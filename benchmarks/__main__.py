@@ -1,0 +1,36 @@
+"""Run every benchmark and print one table: ``python -m benchmarks [name ...]``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks import bench_search, bench_startup
+from benchmarks.common import Row
+
+BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
+    "startup": bench_startup.run,
+    "search": bench_search.run,
+}
+
+
+def main(names: list[str]) -> int:
+    console = Console()
+    table = Table("benchmark", "measured", "target", "", "conditions", title="Qalxan benchmarks")
+    failed = False
+    for name in names or list(BENCHMARKS):
+        with console.status(f"running {name}"):
+            rows = BENCHMARKS[name]()
+        for row in rows:
+            mark = "" if row.ok is None else ("[green]ok[/green]" if row.ok else "[red]MISS[/red]")
+            failed |= row.ok is False
+            table.add_row(row.name, row.value, row.target, mark, row.note)
+    console.print(table)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
