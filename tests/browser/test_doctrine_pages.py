@@ -45,14 +45,14 @@ def test_live_search_in_azerbaijani_spelling_variants(page: Page) -> None:
 
 def test_language_switch_to_azerbaijani_and_back(page: Page) -> None:
     page.goto("/doctrine/agencies/agency-sbs")
-    page.get_by_role("link", name="AZ").click()
+    page.get_by_role("link", name="AZ", exact=True).click()
     expect(page.locator("nav")).to_contain_text("Təhdidlər")
     expect(page.locator("article.item h1")).to_contain_text("Dövlət Sərhəd Xidməti")
     expect(page.locator("html")).to_have_attribute("lang", "az")
     shoot(page, "agency-sbs-az")
     page.goto("/doctrine/threats")
     expect(page.locator("h1")).to_contain_text("Təhdidlər")
-    page.get_by_role("link", name="EN").click()
+    page.get_by_role("link", name="EN", exact=True).click()
     expect(page.locator("nav")).to_contain_text("Threats")
 
 

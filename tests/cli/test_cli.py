@@ -63,6 +63,9 @@ def test_load_diff_activate_round_trip(env: Path, doctrine: Doctrine) -> None:
     document["manifest"]["version"] = "2026.1"
     document["threats"][0]["summary"] = {"en": "Reviewed text."}
     document["threats"].pop()
+    document["relations"] = [
+        r for r in document["relations"] if "threat-3-11" not in (r["source"], r["target"])
+    ]
     new = env / "v2.json"
     new.write_text(json.dumps(document), encoding="utf-8")
 
@@ -71,6 +74,7 @@ def test_load_diff_activate_round_trip(env: Path, doctrine: Doctrine) -> None:
     changes = json.loads(out)
     assert [r["id"] for r in changes["items"]["removed"]] == ["threat-3-11"]
     assert changes["items"]["changed"][0]["fields"] == ["summary"]
+    assert changes["relations"]["removed"]
 
     code, out = run("doctrine", "load", str(new), "--no-activate")
     assert code == 0 and "stored" in out
@@ -82,6 +86,17 @@ def test_load_diff_activate_round_trip(env: Path, doctrine: Doctrine) -> None:
     assert code == 0
     code, out = run("doctrine", "show", "threat-3-11")
     assert code == 2 and "no doctrine item has the id 'threat-3-11'" in out
+
+
+def test_a_dangling_relation_is_refused_with_its_place(env: Path) -> None:
+    export = env / "v1.json"
+    run("doctrine", "export", "--out", str(export))
+    document = json.loads(export.read_text("utf-8"))
+    document["threats"].pop()
+    export.write_text(json.dumps(document), encoding="utf-8")
+    code, out = run("doctrine", "load", str(export))
+    assert code == 2
+    assert "no item has the id 'threat-3-11'" in " ".join(out.split())
 
 
 def test_load_of_a_malformed_version_names_file_and_field(env: Path) -> None:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy import Engine
 
-from qalxan.bootstrap import prepare_database
+from qalxan.bootstrap import bootstrap
 from qalxan.errors import QalxanError
 from qalxan.settings import Settings, get_settings
 
@@ -40,7 +40,7 @@ def settings() -> Settings:
 
 
 def engine() -> Engine:
-    return prepare_database(settings())
+    return bootstrap(settings())
 
 
 @contextmanager

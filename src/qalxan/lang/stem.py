@@ -125,7 +125,11 @@ def az_variants(token: str) -> frozenset[str]:
 
 
 def variants(token: str, lang: str) -> frozenset[str]:
-    """Index keys of a folded token in ``lang``: its English stem, or its Azerbaijani stems."""
+    """Index keys of a folded token in ``lang``: the token itself and its stems.
+
+    The unstemmed form is kept so that fuzzy matching compares a misspelt query word with the
+    word as written ("terorrism" is closer to "terrorism" than to its stem "terror").
+    """
     if lang == "az":
         return az_variants(token)
-    return frozenset((stem_en(token),))
+    return frozenset((token, stem_en(token)))
