@@ -69,7 +69,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path, database_url=database_url)
+    # Refresh 0: tests see a newly activated version at once.
+    return Settings(data_dir=tmp_path, database_url=database_url, doctrine_refresh_seconds=0)
 
 
 @pytest.fixture

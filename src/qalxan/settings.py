@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         description="A doctrine version (directory of YAML files or exported JSON) to load at "
         "start instead of the bundled one.",
     )
+    doctrine_refresh_seconds: float = Field(
+        2.0,
+        ge=0,
+        le=3600,
+        description="How often (at most) each worker asks the database which doctrine version "
+        "is in force; a newly activated version reaches every worker within this time.",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="Log level of the server."
     )

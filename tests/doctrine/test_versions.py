@@ -111,3 +111,14 @@ def test_diff_names_what_changed(doctrine: Doctrine) -> None:
     back = diff(draft, doctrine)
     assert [r["id"] for r in back.removed] == ["threat-3-12-demo"]
     assert diff(doctrine, doctrine).empty
+
+
+def test_cache_refreshes_the_version_in_force(engine: Engine, doctrine: Doctrine) -> None:
+    slow, eager = DoctrineCache(refresh_seconds=3600), DoctrineCache(refresh_seconds=0)
+    assert slow.current(engine).digest == eager.current(engine).digest == doctrine.digest
+    draft = review_draft(doctrine)
+    with transaction(engine) as session:
+        version_id, _ = store_version(session, draft, "review", "tester")
+        activate(session, version_id, "tester")
+    assert slow.current(engine).digest == doctrine.digest  # until its refresh is due
+    assert eager.current(engine).digest == draft.digest

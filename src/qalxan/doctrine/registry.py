@@ -116,6 +116,11 @@ class Doctrine:
     def digest(self) -> str:
         return document_digest(self.to_document())
 
+    @property
+    def version_id(self) -> str:
+        """The id a stored version has: the head of its digest."""
+        return self.digest[:16]
+
     def item_digest(self, item: Item) -> str:
         return document_digest(_dump(item))
 

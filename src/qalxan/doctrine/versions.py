@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
+from time import monotonic
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -64,7 +65,7 @@ def store_version(
             "give the new content a new version in its manifest",
             field="manifest.version",
         )
-    version_id = digest[:16]
+    version_id = doctrine.version_id
     document = doctrine.to_document()
     session.add(
         DoctrineVersionRow(
@@ -171,14 +172,17 @@ def resolve_version(session: Session, ref: str) -> str:
 class DoctrineCache:
     """Parsed versions by id, shared by the requests of one process.
 
-    Each process asks the database which version is in force, so that workers sharing one
-    database all switch when a new version is activated.
+    Each process asks the database which version is in force, at most every
+    ``refresh_seconds``, so that workers sharing one database all switch soon after a new
+    version is activated without a query on every request.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, refresh_seconds: float = 0.0) -> None:
         self._parsed: dict[str, Doctrine] = {}
         self._indexes: dict[str, SearchIndex] = {}
         self._lock = Lock()
+        self._refresh = refresh_seconds
+        self._current: tuple[float, Doctrine] | None = None
 
     def get(self, session: Session, version_id: str) -> Doctrine:
         doctrine = self._parsed.get(version_id)
@@ -199,6 +203,23 @@ class DoctrineCache:
             with self._lock:
                 self._indexes[doctrine.digest] = index
         return index
+
+    def fresh(self) -> Doctrine | None:
+        """The version in force if it was checked within ``refresh_seconds``, else None."""
+        cached = self._current
+        if cached is not None and monotonic() - cached[0] < self._refresh:
+            return cached[1]
+        return None
+
+    def current(self, engine: Engine) -> Doctrine:
+        """The version in force, as checked in the database within ``refresh_seconds``."""
+        fresh = self.fresh()
+        if fresh is not None:
+            return fresh
+        with Session(engine) as session:
+            doctrine = self.active(session)
+        self._current = (monotonic(), doctrine)
+        return doctrine
 
     def active(self, session: Session) -> Doctrine:
         version_id = active_version_id(session)

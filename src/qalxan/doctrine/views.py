@@ -57,12 +57,12 @@ def hit_view(hit: Hit) -> dict[str, Any]:
     }
 
 
-def summary(doctrine: Doctrine, version_id: str | None = None) -> dict[str, Any]:
+def summary(doctrine: Doctrine) -> dict[str, Any]:
     manifest = doctrine.manifest
     return {
         "id": manifest.id,
         "version": doctrine.version,
-        "version_id": version_id,
+        "version_id": doctrine.version_id,
         "digest": doctrine.digest,
         "title": manifest.title.model_dump(exclude_none=True),
         "description": manifest.description.model_dump(exclude_none=True)

@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = get_engine(settings.resolved_database_url)
-    app.state.doctrine_cache = DoctrineCache()
+    app.state.doctrine_cache = DoctrineCache(settings.doctrine_refresh_seconds)
     errors.install(app)
     app.include_router(health.router, prefix="/api/v1")
     app.include_router(doctrine_api.router, prefix="/api/v1")

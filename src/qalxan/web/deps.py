@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from qalxan.doctrine.registry import Doctrine
 from qalxan.doctrine.search import SearchIndex
@@ -20,12 +21,12 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_cache(request: Request) -> DoctrineCache:
+async def get_cache(request: Request) -> DoctrineCache:
     cache: DoctrineCache = request.app.state.doctrine_cache
     return cache
 
@@ -42,16 +43,25 @@ VersionParam = Annotated[
 ]
 
 
-def get_doctrine(session: SessionDep, cache: CacheDep, version: VersionParam = None) -> Doctrine:
-    if version:
+def _stored(request: Request, cache: DoctrineCache, version: str) -> Doctrine:
+    with session_factory(request.app.state.engine)() as session:
         return cache.get(session, resolve_version(session, version))
-    return cache.active(session)
+
+
+async def get_doctrine(request: Request, cache: CacheDep, version: VersionParam = None) -> Doctrine:
+    """The version asked for, or the one in force (answered from memory between refreshes)."""
+    if version:
+        return await run_in_threadpool(_stored, request, cache, version)
+    fresh = cache.fresh()
+    if fresh is not None:
+        return fresh
+    return await run_in_threadpool(cache.current, request.app.state.engine)
 
 
 DoctrineDep = Annotated[Doctrine, Depends(get_doctrine)]
 
 
-def get_search_index(doctrine: DoctrineDep, cache: CacheDep) -> SearchIndex:
+async def get_search_index(doctrine: DoctrineDep, cache: CacheDep) -> SearchIndex:
     return cache.search_index(doctrine)
 
 

@@ -9,16 +9,16 @@ from fastapi import APIRouter, Query
 from qalxan.doctrine import views
 from qalxan.doctrine.diff import diff
 from qalxan.doctrine.registry import resolve_kind
-from qalxan.doctrine.versions import active_version_id, list_versions, resolve_version
+from qalxan.doctrine.versions import list_versions, resolve_version
 from qalxan.web.deps import CacheDep, DoctrineDep, SearchIndexDep, SessionDep
 
 router = APIRouter(prefix="/doctrine", tags=["doctrine"])
 
 
 @router.get("")
-def doctrine_summary(doctrine: DoctrineDep, session: SessionDep) -> dict[str, Any]:
+async def doctrine_summary(doctrine: DoctrineDep) -> dict[str, Any]:
     """The version in force (or the one asked for): title, counts per kind, sources."""
-    return views.summary(doctrine, active_version_id(session))
+    return views.summary(doctrine)
 
 
 @router.get("/versions")
@@ -45,7 +45,7 @@ def version_diff(
 
 
 @router.get("/graph")
-def doctrine_graph(
+async def doctrine_graph(
     doctrine: DoctrineDep,
     kind: Annotated[list[str] | None, Query(description="Only items of these kinds")] = None,
     relation: Annotated[list[str] | None, Query(description="Only these relation types")] = None,
@@ -56,7 +56,7 @@ def doctrine_graph(
 
 
 @router.get("/search")
-def search(
+async def search(
     index: SearchIndexDep,
     q: Annotated[
         str,
@@ -76,7 +76,7 @@ def search(
 
 
 @router.get("/{kind}")
-def list_kind(doctrine: DoctrineDep, kind: str) -> dict[str, Any]:
+async def list_kind(doctrine: DoctrineDep, kind: str) -> dict[str, Any]:
     """Every item of one kind (``threats``, ``agencies``, ...), in document order."""
     items = doctrine.of_kind(kind)
     return {
@@ -87,6 +87,6 @@ def list_kind(doctrine: DoctrineDep, kind: str) -> dict[str, Any]:
 
 
 @router.get("/{kind}/{item_id}")
-def get_item(doctrine: DoctrineDep, kind: str, item_id: str) -> dict[str, Any]:
+async def get_item(doctrine: DoctrineDep, kind: str, item_id: str) -> dict[str, Any]:
     """One item with its relations and provenance."""
     return views.item_detail(doctrine, doctrine.get(item_id, kind))
