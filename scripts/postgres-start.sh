@@ -2,7 +2,7 @@
 # Start a PostgreSQL server on loopback (as the postgres user) and create the test database.
 # Prints the SQLAlchemy URL to use.
 set -euo pipefail
-ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+ver=$(ls -d /usr/lib/postgresql/*/bin/postgres | cut -d/ -f5 | sort -n | tail -1)
 if ! pg_lsclusters -h | grep -q "^$ver main"; then
   pg_createcluster "$ver" main >/dev/null
 fi

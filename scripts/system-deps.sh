@@ -4,7 +4,9 @@
 set -euo pipefail
 need=()
 command -v chromium >/dev/null || need+=(chromium)
-[ -d /usr/lib/postgresql ] || need+=(postgresql)
+# The client package alone also creates /usr/lib/postgresql/N: look for the server binary.
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
+command -v pg_ctlcluster >/dev/null || need+=(postgresql-common)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

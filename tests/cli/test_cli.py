@@ -128,3 +128,11 @@ def test_verify_against_the_sources(env: Path, seeds_dir: Path) -> None:
     code, out = run("doctrine", "verify", "--sources", str(seeds_dir))
     assert code == 0, out
     assert "verified" in out
+
+
+def test_db_current_reports_without_migrating(env: Path) -> None:
+    code, out = run("db", "current")
+    assert code == 0
+    assert "current None, head 0001" in " ".join(out.split())
+    run("db", "upgrade")
+    assert "current 0001, head 0001" in " ".join(run("db", "current")[1].split())

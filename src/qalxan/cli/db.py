@@ -6,6 +6,7 @@ import typer
 
 from qalxan.bootstrap import install_doctrine
 from qalxan.cli.common import console, engine, reports_errors, settings
+from qalxan.store.engine import get_engine
 from qalxan.store.migrate import current_revision, head_revision
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -24,5 +25,5 @@ def upgrade() -> None:
 @reports_errors
 def current() -> None:
     """Show the schema revision of the database and the newest one this release knows."""
-    db = engine()
+    db = get_engine(settings().resolved_database_url)  # read only: no migration here
     console.print(f"current {current_revision(db)}, head {head_revision(db)}")

@@ -6,6 +6,7 @@ HTML error page carrying the same code and message.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,6 +23,7 @@ STATUS: dict[type[QalxanError], int] = {
     Conflict: 409,
     DoctrineLoadError: 422,
 }
+log = logging.getLogger(__name__)
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -81,4 +83,5 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _respond(request, 500, error_body("internal_error", "internal server error"))
