@@ -4,6 +4,9 @@ QalxanError
 ├── NotFound            a record that does not exist (or may not be known to exist)   -> 404
 ├── InvalidInput        input that breaks a rule; names the field and the reason       -> 422
 ├── Conflict            input that contradicts stored state                            -> 409
+├── Unauthorized        no or bad credentials                                          -> 401
+├── Forbidden           known caller without the right to do this                      -> 403
+├── TooManyRequests     too many attempts; ``retry_after`` seconds                      -> 429
 └── DoctrineLoadError   a doctrine file that does not validate; names file and field
 """
 
@@ -15,7 +18,7 @@ class QalxanError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
@@ -31,6 +34,22 @@ class InvalidInput(QalxanError):
 
 class Conflict(QalxanError):
     code = "conflict"
+
+
+class Unauthorized(QalxanError):
+    code = "unauthorized"
+
+
+class Forbidden(QalxanError):
+    code = "forbidden"
+
+
+class TooManyRequests(QalxanError):
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class DoctrineLoadError(QalxanError):

@@ -67,6 +67,53 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="Log level of the server."
     )
+    operator_agency: str = Field(
+        "agency-ssscis",
+        description="Doctrine id of the agency that operates the installation; the first "
+        "administrator belongs to it.",
+    )
+    audit_signing_key: Path | None = Field(
+        None,
+        description="PEM file of the Ed25519 key that signs audit checkpoints and oversight "
+        "reports (`qalxan audit keygen` makes one). Required in production; in development "
+        "one is made in the data directory.",
+    )
+    audit_checkpoint_every: int = Field(
+        1000,
+        ge=1,
+        le=10_000_000,
+        description="A signed checkpoint is written after every this many audit records.",
+    )
+    session_idle_minutes: int = Field(
+        30, ge=1, le=24 * 60, description="A UI session ends after this long without use."
+    )
+    session_max_hours: int = Field(
+        12, ge=1, le=24 * 7, description="A UI session ends this long after login, used or not."
+    )
+    login_max_failures: int = Field(
+        5,
+        ge=1,
+        le=1000,
+        description="Failed logins (per user name, or ten times this per address) within the "
+        "lockout window that lock further attempts out.",
+    )
+    login_lockout_minutes: int = Field(
+        15, ge=1, le=24 * 60, description="The window and duration of a login lockout."
+    )
+    cookie_secure: bool | None = Field(
+        None,
+        description="Mark the session cookie `Secure` (HTTPS only). Default: on in production, "
+        "and in development whenever the request came over HTTPS.",
+    )
+    working_hours: str = Field(
+        "08:00-19:00",
+        pattern=r"^\d\d:\d\d-\d\d:\d\d$",
+        description="Normal working hours (Monday to Friday, local time) for the oversight "
+        "report of off-hours access.",
+    )
+    timezone: str = Field(
+        "Asia/Baku", description="The installation's local time zone (IANA name)."
+    )
 
     @model_validator(mode="after")
     def _production_is_safe(self) -> Settings:
@@ -77,6 +124,11 @@ class Settings(BaseSettings):
                     "QALXAN_SECRET_KEY must be set to a random value of at least "
                     f"{MIN_SECRET_LENGTH} characters in production"
                 )
+            if self.audit_signing_key is None:
+                raise ValueError(
+                    "QALXAN_AUDIT_SIGNING_KEY must name the audit signing key file in "
+                    "production (make one with `qalxan audit keygen PATH`)"
+                )
         return self
 
     @property
@@ -84,6 +136,9 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'qalxan.db').resolve()}"
+
+    def resolved_signing_key_path(self) -> Path:
+        return self.audit_signing_key or self.data_dir / "audit_signing_key.pem"
 
     def resolved_secret_key(self) -> str:
         """The secret: the configured one, or in development one kept in the data directory."""

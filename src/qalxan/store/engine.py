@@ -1,7 +1,10 @@
 """Engines and sessions. Dialect differences live here and nowhere else.
 
-SQLite gets foreign keys, WAL and a busy timeout so that several processes can share the file;
-PostgreSQL gets a pre-pinged pool so that worker processes survive a restarted server.
+SQLite gets foreign keys, WAL and a busy timeout so that several processes can share the file,
+and explicit ``BEGIN`` statements so that a writing transaction can take the write lock up front
+(:func:`write_transaction`): a deferred transaction that read first cannot wait for the lock and
+fails at once when another process wrote in between. PostgreSQL gets a pre-pinged pool so that
+worker processes survive a restarted server.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ def make_engine(url: str) -> Engine:
     if is_sqlite(url):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
@@ -35,6 +39,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # Let SQLAlchemy, not the driver, issue BEGIN (the driver's implicit BEGIN is deferred).
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Any) -> None:
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 @lru_cache(maxsize=8)
@@ -51,4 +62,13 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def transaction(engine: Engine) -> Iterator[Session]:
     """A session whose work commits on success and rolls back on any exception."""
     with session_factory(engine)() as session, session.begin():
+        yield session
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Session]:
+    """Like :func:`transaction`, holding the write lock from the start (SQLite) so that a
+    read-then-write transaction never fails on a concurrent writer."""
+    with session_factory(engine)() as session, session.begin():
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         yield session

@@ -8,11 +8,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from qalxan import __version__
+from qalxan.bootstrap import trail
 from qalxan.doctrine.versions import DoctrineCache
 from qalxan.settings import Settings, get_settings
 from qalxan.store.engine import get_engine
 from qalxan.web import errors
-from qalxan.web.routers import doctrine_api, health, pages
+from qalxan.web.routers import auth_api, doctrine_api, health, pages
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,9 +30,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = get_engine(settings.resolved_database_url)
     app.state.doctrine_cache = DoctrineCache(settings.doctrine_refresh_seconds)
+    app.state.trail = trail(settings, app.state.engine)
+    app.state.secret_key = settings.resolved_secret_key()
     errors.install(app)
     app.include_router(health.router, prefix="/api/v1")
     app.include_router(doctrine_api.router, prefix="/api/v1")
+    app.include_router(auth_api.router, prefix="/api/v1")
     app.include_router(pages.router)
     static = str(resources.files("qalxan.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static), name="static")

@@ -9,11 +9,14 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from qalxan.access.audit import Context
+from qalxan.access.principal import Principal
 from qalxan.doctrine.registry import Doctrine
 from qalxan.doctrine.search import SearchIndex
 from qalxan.doctrine.versions import DoctrineCache, resolve_version
 from qalxan.settings import Settings
 from qalxan.store.engine import session_factory
+from qalxan.web.auth import Caller, authenticate, context
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -66,3 +69,25 @@ async def get_search_index(doctrine: DoctrineDep, cache: CacheDep) -> SearchInde
 
 
 SearchIndexDep = Annotated[SearchIndex, Depends(get_search_index)]
+
+
+async def get_caller(request: Request) -> Caller:
+    return await authenticate(request)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+async def get_principal(caller: CallerDep) -> Principal:
+    return caller.principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_context(request: Request, caller: CallerDep) -> Context:
+    """Who acts, from where, and the audit trail: what every protected operation is given."""
+    return context(request, caller)
+
+
+CtxDep = Annotated[Context, Depends(get_context)]

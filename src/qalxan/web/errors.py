@@ -14,7 +14,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from qalxan.errors import Conflict, DoctrineLoadError, InvalidInput, NotFound, QalxanError
+from qalxan.errors import (
+    Conflict,
+    DoctrineLoadError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    QalxanError,
+    TooManyRequests,
+    Unauthorized,
+)
 from qalxan.web.templating import render_error
 
 STATUS: dict[type[QalxanError], int] = {
@@ -22,6 +31,9 @@ STATUS: dict[type[QalxanError], int] = {
     InvalidInput: 422,
     Conflict: 409,
     DoctrineLoadError: 422,
+    Unauthorized: 401,
+    Forbidden: 403,
+    TooManyRequests: 429,
 }
 log = logging.getLogger(__name__)
 HTTP_CODES = {
@@ -56,7 +68,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(QalxanError)
     async def domain_error(request: Request, exc: QalxanError) -> Response:
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-        return _respond(request, status, error_body(exc.code, exc.message, exc.field))
+        response = _respond(request, status, error_body(exc.code, exc.message, exc.field))
+        if isinstance(exc, Unauthorized):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="qalxan"'
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

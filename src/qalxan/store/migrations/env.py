@@ -5,6 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+# The schema is the union of every capability's tables.
+import qalxan.access.tables
+import qalxan.bulletins.tables  # noqa: F401
 from qalxan.store.tables import Base
 
 config = context.config

@@ -1,0 +1,203 @@
+"""The audit trail: append-only, hash-chained, written in the same transaction as the action.
+
+Each record's hash is ``sha256(previous hash + canonical JSON of the record)``, so changing,
+inserting or deleting any row breaks every later link (:mod:`qalxan.access.chain` checks it).
+The head row ``audit_head`` holds the newest link; taking its row lock serialises appends
+across processes. Every ``checkpoint_every`` records a checkpoint signed with the platform key
+is written, so that even someone who rewrites the whole chain cannot make it verify.
+
+Use :func:`recorded`: the action and its audit record commit together; when the action fails,
+its transaction is rolled back and a record of the failed attempt is written instead, so that
+no record claims an action that did not happen and no attempt goes unrecorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from qalxan.access.principal import Principal
+from qalxan.access.signing import Signer
+from qalxan.access.tables import AuditCheckpointRow, AuditHeadRow, AuditRow
+from qalxan.errors import Forbidden, NotFound, QalxanError, TooManyRequests, Unauthorized
+from qalxan.store.engine import write_transaction
+
+Outcome = Literal["success", "denied", "invalid", "error"]
+GENESIS = "0" * 64
+HEAD_ID = 1
+log = logging.getLogger(__name__)
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def timestamp(at: datetime) -> str:
+    """The form of a time inside the hash; SQLite returns naive UTC, PostgreSQL aware."""
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def link_hash(prev_hash: str, row: AuditRow | dict[str, Any]) -> str:
+    get: Any = row.get if isinstance(row, dict) else row.__dict__.get
+    payload = [
+        get("seq"),
+        timestamp(get("at")),
+        get("actor_id"),
+        get("actor_name"),
+        get("actor_agency"),
+        get("via"),
+        get("action"),
+        get("record_type"),
+        get("record_id"),
+        get("record_agency"),
+        get("outcome"),
+        get("ip"),
+        get("user_agent"),
+        get("detail"),
+    ]
+    return hashlib.sha256((prev_hash + canonical(payload)).encode("utf-8")).hexdigest()
+
+
+def checkpoint_message(seq: int, hash_: str, at: datetime) -> bytes:
+    return f"qalxan-audit-checkpoint:{seq}:{hash_}:{timestamp(at)}".encode("ascii")
+
+
+@dataclass(frozen=True)
+class Trail:
+    """Where audit records go: the database, and the key that signs checkpoints."""
+
+    engine: Engine
+    signer: Signer | None = None
+    checkpoint_every: int = 1000
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who acts, from where, recorded where: what every audited operation is given."""
+
+    principal: Principal
+    trail: Trail
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass
+class Entry:
+    """What an audit record says; the operation fills in what it learns as it goes."""
+
+    action: str
+    record_type: str | None = None
+    record_id: str | None = None
+    record_agency: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def append(session: Session, ctx: Context, entry: Entry, outcome: Outcome) -> AuditRow:
+    """Add a record to the chain inside ``session``'s transaction (committed with it)."""
+    head = session.execute(
+        select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
+    ).scalar_one()
+    principal = ctx.principal
+    # Round-trip the detail through JSON so that what is stored is exactly what was hashed.
+    detail = json.loads(canonical(entry.detail))
+    row = AuditRow(
+        seq=head.seq + 1,
+        at=datetime.now(UTC),
+        actor_id=principal.user_id,
+        actor_name=principal.username,
+        actor_agency=principal.agency_id,
+        via=principal.via,
+        action=entry.action,
+        record_type=entry.record_type,
+        record_id=entry.record_id,
+        record_agency=entry.record_agency,
+        outcome=outcome,
+        ip=ctx.ip,
+        user_agent=(ctx.user_agent or None) and ctx.user_agent[:300],
+        detail=detail,
+        prev_hash=head.hash,
+    )
+    row.hash = link_hash(head.hash, row)
+    session.add(row)
+    session.execute(
+        update(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).values(seq=row.seq, hash=row.hash)
+    )
+    trail = ctx.trail
+    if trail.signer is not None and row.seq % trail.checkpoint_every == 0:
+        add_checkpoint(session, trail.signer, row.seq, row.hash)
+    return row
+
+
+def add_checkpoint(session: Session, signer: Signer, seq: int, hash_: str) -> AuditCheckpointRow:
+    at = datetime.now(UTC)
+    checkpoint = AuditCheckpointRow(
+        seq=seq,
+        hash=hash_,
+        at=at,
+        key_id=signer.key_id,
+        signature=signer.sign(checkpoint_message(seq, hash_, at)),
+    )
+    session.add(checkpoint)
+    return checkpoint
+
+
+def outcome_of(exc: Exception) -> Outcome:
+    if isinstance(exc, Forbidden | Unauthorized | TooManyRequests) or getattr(exc, "hidden", False):
+        return "denied"
+    if isinstance(exc, NotFound | QalxanError):
+        return "invalid"
+    return "error"
+
+
+@dataclass
+class Recording:
+    session: Session
+    entry: Entry
+
+
+@contextmanager
+def recorded(
+    ctx: Context, action: str, record_type: str | None = None, record_id: str | None = None
+) -> Iterator[Recording]:
+    """A write transaction for one audited action.
+
+    On success the action and a ``success`` record commit together. On any exception the work
+    is rolled back, a ``denied``/``invalid``/``error`` record is committed on its own, and the
+    exception propagates.
+    """
+    entry = Entry(action, record_type, record_id)
+    try:
+        with write_transaction(ctx.trail.engine) as session:
+            recording = Recording(session, entry)
+            yield recording
+            append(session, ctx, entry, "success")
+    except Exception as exc:
+        record_failure(ctx, entry, exc)
+        raise
+
+
+def record_failure(ctx: Context, entry: Entry, exc: Exception) -> None:
+    entry.detail = {**entry.detail, "error": type(exc).__name__}
+    if isinstance(exc, QalxanError):
+        entry.detail["reason"] = getattr(exc, "audit_reason", None) or exc.message
+    try:
+        with write_transaction(ctx.trail.engine) as session:
+            append(session, ctx, entry, outcome_of(exc))
+    except Exception:
+        log.exception("could not record the failed attempt at %s", entry.action)
+
+
+def record(ctx: Context, entry: Entry, outcome: Outcome = "success") -> None:
+    """Record an event that changes nothing else (a login, a refused attempt)."""
+    with write_transaction(ctx.trail.engine) as session:
+        append(session, ctx, entry, outcome)
