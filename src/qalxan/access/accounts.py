@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from qalxan.access import audit, passwords
+from qalxan.access import audit, passwords, throttle
 from qalxan.access.markings import scheme
 from qalxan.access.principal import Principal
 from qalxan.access.roles import catalogue
@@ -214,20 +214,39 @@ def _managed(session: Session, principal: Principal, user_id: str) -> UserRow:
     return user
 
 
-def get_managed(session: Session, principal: Principal, user_id: str) -> UserRow:
-    return _managed(session, principal, user_id)
+def get_managed(ctx: audit.Context, user_id: str) -> UserRow:
+    with audit.recorded(ctx, "user.read", "user", user_id) as rec:
+        user = _managed(rec.session, ctx.principal, user_id)
+        rec.entry.record_agency = user.agency_id
+    return user
 
 
-def listing(session: Session, principal: Principal, agency_id: str | None = None) -> list[UserRow]:
-    if principal.has("users:manage-any"):
-        query = select(UserRow)
-        if agency_id is not None:
-            query = query.where(UserRow.agency_id == agency_id)
-    elif principal.has("users:manage") and principal.agency_id is not None:
-        query = select(UserRow).where(UserRow.agency_id == principal.agency_id)
-    else:
-        raise Forbidden("you do not administer accounts")
-    return list(session.scalars(query.order_by(UserRow.username)))
+def listing(ctx: audit.Context, agency_id: str | None = None) -> list[UserRow]:
+    """The accounts the caller administers (of ``agency_id`` only, when given)."""
+    principal = ctx.principal
+    with audit.recorded(ctx, "user.list", "user") as rec:
+        if principal.has("users:manage-any"):
+            query = select(UserRow)
+            if agency_id is not None:
+                query = query.where(UserRow.agency_id == agency_id)
+        elif principal.has("users:manage") and principal.agency_id is not None:
+            query = select(UserRow).where(UserRow.agency_id == principal.agency_id)
+        else:
+            raise Forbidden("you do not administer accounts")
+        users = list(rec.session.scalars(query.order_by(UserRow.username)))
+        rec.entry.record_agency = agency_id
+        rec.entry.detail = {"count": len(users)}
+    return users
+
+
+def unlock(ctx: audit.Context, user_id: str) -> int:
+    """Forgive the account's recent failed logins; returns how many were forgiven."""
+    with audit.recorded(ctx, "user.unlock", "user", user_id) as rec:
+        user = _managed(rec.session, ctx.principal, user_id)
+        rec.entry.record_agency = user.agency_id
+        forgiven = throttle.unlock(rec.session, user.username)
+        rec.entry.detail = {"forgiven": forgiven}
+    return forgiven
 
 
 def by_username(session: Session, username: str) -> UserRow | None:

@@ -14,6 +14,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from qalxan.access import passwords
+from qalxan.access.accounts import by_username
 from qalxan.access.principal import Principal, Via
 from qalxan.access.tables import UserRow
 
@@ -58,8 +59,6 @@ class LocalPasswords:
     name = "local"
 
     def authenticate(self, session: Session, username: str, secret: str) -> UserRow | None:
-        from qalxan.access.accounts import by_username
-
         user = by_username(session, username)
         stored = user.password_hash if user is not None and user.provider == self.name else None
         # A missing user costs one argon2 verification too (against a dummy hash).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
@@ -13,7 +14,8 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy import Engine
 
-from qalxan.bootstrap import bootstrap
+from qalxan.access.audit import Context
+from qalxan.bootstrap import bootstrap, operator_principal, trail
 from qalxan.errors import QalxanError
 from qalxan.settings import Settings, get_settings
 
@@ -41,6 +43,16 @@ def settings() -> Settings:
 
 def engine() -> Engine:
     return bootstrap(settings())
+
+
+def operator_context(roles: tuple[str, ...] = ("platform_admin",)) -> Context:
+    """The audit context of the person at the console (see bootstrap.operator_principal)."""
+    config = settings()
+    db = engine()
+    principal = operator_principal(config)
+    if roles != principal.roles:
+        principal = replace(principal, roles=roles)
+    return Context(principal, trail(config, db))
 
 
 @contextmanager
