@@ -8,12 +8,13 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import bench_search, bench_startup
+from benchmarks import bench_access, bench_search, bench_startup
 from benchmarks.common import Row
 
 BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     "startup": bench_startup.run,
     "search": bench_search.run,
+    "access": bench_access.run,
 }
 
 

@@ -79,7 +79,7 @@ def test_verify_catches_a_recomputed_chain_at_the_signed_checkpoint(
         prev = rows[0].hash
         for row in rows[1:]:
             row.prev_hash = prev
-            row.hash = audit.link_hash(prev, row)
+            row.hash = audit.row_hash(prev, row.__dict__)
             prev = row.hash
         session.execute(text("UPDATE audit_head SET hash = :h"), {"h": prev})
     report = chain.verify(engine, keys(settings))
@@ -120,7 +120,8 @@ def test_action_and_audit_commit_together(engine: Engine, settings: Settings) ->
     ctx = operator(engine, settings)
     with audit.recorded(ctx, "unit.create", "unit", "good") as rec:
         rec.session.add(UnitRow(id="good", agency_id="agency-mia", name="A", created_by="t"))
-    with pytest.raises(Conflict), audit.recorded(ctx, "unit.create", "unit", "bad") as rec:
+    # The failure must come after a write inside the block: that is what is being tested.
+    with pytest.raises(Conflict), audit.recorded(ctx, "unit.create", "unit", "bad") as rec:  # noqa: PT012
         rec.session.add(UnitRow(id="bad", agency_id="agency-mia", name="B", created_by="t"))
         rec.session.flush()
         raise Conflict("refused after the write")

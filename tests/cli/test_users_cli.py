@@ -34,11 +34,28 @@ def test_create_admin_never_has_a_default_password(env: Path) -> None:
 
 
 def test_users_and_units_lifecycle(env: Path) -> None:
-    code, out = run("units", "create", "--agency", "agency-mia", "--name", "Internal Security",
-                    "--function", "internal_investigations")
+    code, out = run(
+        "units",
+        "create",
+        "--agency",
+        "agency-mia",
+        "--name",
+        "Internal Security",
+        "--function",
+        "internal_investigations",
+    )
     assert code == 0, out
-    code, out = run("users", "create", "r.huseynov", "--agency", "agency-mia", "--role",
-                    "reporter", "--clearance", "restricted")
+    code, out = run(
+        "users",
+        "create",
+        "r.huseynov",
+        "--agency",
+        "agency-mia",
+        "--role",
+        "reporter",
+        "--clearance",
+        "restricted",
+    )
     assert code == 0, out
     code, out = run("users", "set", "r.huseynov", "--role", "analyst", "--disable")
     assert code == 0, out
@@ -50,9 +67,7 @@ def test_users_and_units_lifecycle(env: Path) -> None:
     assert code == 2 and "no user is named" in out
 
 
-def test_audit_verify_exits_non_zero_naming_the_broken_record(
-    env: Path, database_url: str
-) -> None:
+def test_audit_verify_exits_non_zero_naming_the_broken_record(env: Path, database_url: str) -> None:
     for name in ("a.one", "b.two", "c.three"):
         assert run("users", "create", name, "--agency", "agency-mia", "--role", "reporter")[0] == 0
     code, out = run("audit", "verify")
@@ -91,7 +106,7 @@ def test_checkpoint_and_keys(env: Path) -> None:
 def test_production_refuses_to_start_without_an_administrator(
     env: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out = run("audit", "keygen", str(env / "k.pem"))
+    code, _out = run("audit", "keygen", str(env / "k.pem"))
     assert code == 0
     assert run("db", "upgrade")[0] == 0
     config = Settings(
@@ -117,5 +132,5 @@ def test_first_local_start_makes_an_admin_with_a_one_time_password(
     made = ensure_first_admin(engine, config)
     assert made is not None and made[0] == "admin" and len(made[1]) >= 16
     assert ensure_first_admin(engine, config) is None
-    code, out = run("users", "list")
+    _code, out = run("users", "list")
     assert "must change password" in out

@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
 from qalxan.access.principal import Principal
@@ -47,25 +47,39 @@ def timestamp(at: datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def link_hash(prev_hash: str, row: AuditRow | dict[str, Any]) -> str:
-    get: Any = row.get if isinstance(row, dict) else row.__dict__.get
-    payload = [
-        get("seq"),
-        timestamp(get("at")),
-        get("actor_id"),
-        get("actor_name"),
-        get("actor_agency"),
-        get("via"),
-        get("action"),
-        get("record_type"),
-        get("record_id"),
-        get("record_agency"),
-        get("outcome"),
-        get("ip"),
-        get("user_agent"),
-        get("detail"),
-    ]
-    return hashlib.sha256((prev_hash + canonical(payload)).encode("utf-8")).hexdigest()
+# The hashed fields, in order; ``detail`` follows them as canonical JSON.
+FIELDS = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "actor_agency",
+    "via",
+    "action",
+    "record_type",
+    "record_id",
+    "record_agency",
+    "outcome",
+    "ip",
+    "user_agent",
+)
+
+
+def link_hash(prev_hash: str, fields: Sequence[Any], detail_json: str) -> str:
+    """``sha256(prev_hash + canonical JSON of [*fields, detail])``.
+
+    ``fields`` are the values of :data:`FIELDS` with ``at`` already in :func:`timestamp` form;
+    ``detail_json`` is the canonical JSON of the detail. Built by string concatenation so that
+    verification can hash the stored detail text without decoding it.
+    """
+    head = json.dumps(list(fields), separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(f"{prev_hash}{head[:-1]},{detail_json}]".encode()).hexdigest()
+
+
+def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
+    """The hash of an audit row given as a mapping of its columns."""
+    fields = [timestamp(row[f]) if f == "at" else row[f] for f in FIELDS]
+    return link_hash(prev_hash, fields, canonical(row["detail"]))
 
 
 def checkpoint_message(seq: int, hash_: str, at: datetime) -> bytes:
@@ -102,39 +116,47 @@ class Entry:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def append(session: Session, ctx: Context, entry: Entry, outcome: Outcome) -> AuditRow:
-    """Add a record to the chain inside ``session``'s transaction (committed with it)."""
-    head = session.execute(
-        select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
-    ).scalar_one()
+def append(session: Session, ctx: Context, entry: Entry, outcome: Outcome) -> dict[str, Any]:
+    """Add a record to the chain inside ``session``'s transaction (committed with it).
+
+    Core statements rather than the ORM: this runs on every protected request.
+    """
+    head_seq, head_hash = session.execute(
+        select(AuditHeadRow.seq, AuditHeadRow.hash)
+        .where(AuditHeadRow.id == HEAD_ID)
+        .with_for_update()
+    ).one()
     principal = ctx.principal
-    # Round-trip the detail through JSON so that what is stored is exactly what was hashed.
-    detail = json.loads(canonical(entry.detail))
-    row = AuditRow(
-        seq=head.seq + 1,
-        at=datetime.now(UTC),
-        actor_id=principal.user_id,
-        actor_name=principal.username,
-        actor_agency=principal.agency_id,
-        via=principal.via,
-        action=entry.action,
-        record_type=entry.record_type,
-        record_id=entry.record_id,
-        record_agency=entry.record_agency,
-        outcome=outcome,
-        ip=ctx.ip,
-        user_agent=(ctx.user_agent or None) and ctx.user_agent[:300],
-        detail=detail,
-        prev_hash=head.hash,
-    )
-    row.hash = link_hash(head.hash, row)
-    session.add(row)
+    detail_json = canonical(entry.detail)
+    row: dict[str, Any] = {
+        "seq": head_seq + 1,
+        "at": datetime.now(UTC),
+        "actor_id": principal.user_id,
+        "actor_name": principal.username,
+        "actor_agency": principal.agency_id,
+        "via": principal.via,
+        "action": entry.action,
+        "record_type": entry.record_type,
+        "record_id": entry.record_id,
+        "record_agency": entry.record_agency,
+        "outcome": outcome,
+        "ip": ctx.ip,
+        "user_agent": ctx.user_agent[:300] if ctx.user_agent else None,
+        # Stored as decoded from its canonical text, so that what is stored is what was hashed.
+        "detail": json.loads(detail_json),
+        "prev_hash": head_hash,
+    }
+    fields = [timestamp(row[f]) if f == "at" else row[f] for f in FIELDS]
+    row["hash"] = link_hash(head_hash, fields, detail_json)
+    session.execute(insert(AuditRow), [row])
     session.execute(
-        update(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).values(seq=row.seq, hash=row.hash)
+        update(AuditHeadRow)
+        .where(AuditHeadRow.id == HEAD_ID)
+        .values(seq=row["seq"], hash=row["hash"])
     )
     trail = ctx.trail
-    if trail.signer is not None and row.seq % trail.checkpoint_every == 0:
-        add_checkpoint(session, trail.signer, row.seq, row.hash)
+    if trail.signer is not None and row["seq"] % trail.checkpoint_every == 0:
+        add_checkpoint(session, trail.signer, row["seq"], row["hash"])
     return row
 
 

@@ -9,6 +9,7 @@ worker processes survive a restarted server.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -25,11 +26,23 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str) -> Engine:
     """A new engine for ``url``, configured for its dialect."""
     if is_sqlite(url):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            json_serializer=compact_json,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, json_serializer=compact_json
+    )
+
+
+def compact_json(value: Any) -> str:
+    """JSON as stored: sorted keys, no spaces, UTF-8 (SQLite keeps exactly this text, which lets
+    the audit verification hash stored details without decoding them)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,0 +1,161 @@
+"""Access control costs: what the policy and the audit append add to a read, and how fast the
+whole audit chain verifies (1,000,000 records)."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from rich.progress import Progress
+from sqlalchemy import insert, select, update
+
+from benchmarks.common import Row, percentile
+from qalxan.access import audit, chain, policy
+from qalxan.access.identity import principal_of
+from qalxan.access.tables import AuditHeadRow, AuditRow, ShareRow, UserRow
+from qalxan.bootstrap import bootstrap, trail
+from qalxan.bulletins.tables import BulletinRow
+from qalxan.settings import Settings
+from qalxan.store.engine import session_factory, transaction
+
+READS = 3000
+RECORDS = 200
+CHAIN = 1_000_000
+BATCH = 20_000
+
+
+def _setup(data_dir: Path) -> tuple[Settings, audit.Context, list[str]]:
+    settings = Settings(data_dir=data_dir, doctrine_refresh_seconds=0)
+    engine = bootstrap(settings)
+    user = UserRow(
+        id="u" * 24,
+        username="analyst",
+        display_name="Analyst",
+        agency_id="agency-sbs",
+        roles=["analyst"],
+        clearance=3,
+        created_by="bench",
+    )
+    ids = [f"{i:024x}" for i in range(RECORDS)]
+    with transaction(engine) as session:
+        session.add(user)
+        for i, record_id in enumerate(ids):
+            owner = "agency-sbs" if i % 2 else "agency-mia"
+            session.add(
+                BulletinRow(
+                    id=record_id,
+                    owner_agency=owner,
+                    classification=i % 4,
+                    tlp=("AMBER", "GREEN", None, "RED")[i % 4],
+                    title=f"bulletin {i}",
+                    body="text " * 50,
+                    author_id=user.id,
+                )
+            )
+            if owner == "agency-mia" and i % 4 == 0:
+                session.add(
+                    ShareRow(
+                        record_type="bulletin",
+                        record_id=record_id,
+                        agency_id="agency-sbs",
+                        reason="bench",
+                        granted_by="bench",
+                    )
+                )
+    ctx = audit.Context(principal_of(user, "session"), trail(settings, engine), "10.0.0.1", "b")
+    return settings, ctx, ids
+
+
+def overhead() -> list[Row]:
+    with tempfile.TemporaryDirectory() as tmp:
+        _, ctx, ids = _setup(Path(tmp))
+        engine = ctx.trail.engine
+        plain: list[float] = []
+        guarded: list[float] = []
+        for n in range(READS):
+            record_id = ids[n % len(ids)]
+            start = time.perf_counter()
+            with session_factory(engine)() as session, session.begin():
+                session.execute(select(BulletinRow).where(BulletinRow.id == record_id)).first()
+            plain.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            try:
+                with audit.recorded(ctx, "bulletin.read", "bulletin", record_id) as rec:
+                    row = policy.load(rec.session, ctx.principal, BulletinRow, record_id)
+                    rec.entry.record_agency = row.owner_agency
+            except policy.Hidden:
+                pass  # a refused read is audited too, and costs the same
+            guarded.append(time.perf_counter() - start)
+    p50 = (percentile(guarded, 50) - percentile(plain, 50)) * 1000
+    p99 = (percentile(guarded, 99) - percentile(plain, 99)) * 1000
+    return [
+        Row(
+            "policy check + audit append, added per read, p50",
+            f"{p50:.2f} ms",
+            "",
+            None,
+            f"{READS} reads, SQLite, same record read without them as the base",
+        ),
+        Row(
+            "policy check + audit append, added per read, p99",
+            f"{p99:.2f} ms",
+            "< 2 ms",
+            p99 < 2.0,
+            f"base p99 {percentile(plain, 99) * 1000:.2f} ms, "
+            f"guarded p99 {percentile(guarded, 99) * 1000:.2f} ms",
+        ),
+    ]
+
+
+def verify_million() -> list[Row]:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp), doctrine_refresh_seconds=0)
+        engine = bootstrap(settings)
+        start_at = datetime(2026, 1, 1, tzinfo=UTC)
+        prev = audit.GENESIS
+        with Progress(transient=True) as progress, engine.begin() as conn:
+            task = progress.add_task("writing the chain", total=CHAIN)
+            for first in range(1, CHAIN + 1, BATCH):
+                batch = []
+                for seq in range(first, min(first + BATCH, CHAIN + 1)):
+                    row = {
+                        "seq": seq,
+                        "at": start_at + timedelta(seconds=seq),
+                        "actor_id": f"{seq % 500:024x}",
+                        "actor_name": f"user{seq % 500}",
+                        "actor_agency": "agency-mia",
+                        "via": "session",
+                        "action": "bulletin.read",
+                        "record_type": "bulletin",
+                        "record_id": f"{seq % 9000:024x}",
+                        "record_agency": "agency-sbs",
+                        "outcome": "success",
+                        "ip": "10.1.2.3",
+                        "user_agent": "Mozilla/5.0",
+                        "detail": {"q": "x"},
+                        "prev_hash": prev,
+                    }
+                    row["hash"] = prev = audit.row_hash(prev, row)
+                    batch.append(row)
+                conn.execute(insert(AuditRow.__table__), batch)
+                progress.advance(task, len(batch))
+            conn.execute(update(AuditHeadRow).values(seq=CHAIN, hash=prev))
+        start = time.perf_counter()
+        report = chain.verify(engine)
+        seconds = time.perf_counter() - start
+    ok = report.intact and report.records == CHAIN and seconds < 30
+    return [
+        Row(
+            "audit verify, 1,000,000 records",
+            f"{seconds:.1f} s",
+            "< 30 s",
+            ok,
+            f"SQLite file, {CHAIN / seconds:,.0f} records/s, intact={report.intact}",
+        )
+    ]
+
+
+def run() -> list[Row]:
+    return overhead() + verify_million()
