@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Engine
 
@@ -12,7 +13,8 @@ from qalxan.access.identity import principal_of
 from qalxan.access.principal import Principal
 from qalxan.access.tables import UserRow
 from qalxan.bootstrap import operator_principal, trail
-from qalxan.doctrine.loader import load_bundled
+from qalxan.doctrine import loader
+from qalxan.doctrine.registry import Doctrine
 from qalxan.settings import Settings
 
 
@@ -29,6 +31,12 @@ class Person:
 
     def ctx(self, engine: Engine, settings: Settings) -> Context:
         return Context(self.principal, trail(settings, engine), "127.0.0.1", "pytest")
+
+
+@lru_cache(maxsize=1)
+def load_bundled() -> Doctrine:
+    """The bundled doctrine, loaded once per test process (validating it takes a second)."""
+    return loader.load_bundled()
 
 
 def operator(engine: Engine, settings: Settings) -> Context:

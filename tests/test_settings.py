@@ -22,9 +22,16 @@ def test_production_refuses_missing_or_placeholder_secret(secret: str | None) ->
         Settings(env="production", secret_key=secret)
 
 
-def test_production_accepts_a_real_secret() -> None:
-    settings = Settings(env="production", secret_key="x" * 40)
+def test_production_accepts_a_real_secret(tmp_path: Path) -> None:
+    key = tmp_path / "audit.pem"
+    settings = Settings(env="production", secret_key="x" * 40, audit_signing_key=key)
     assert settings.resolved_secret_key() == "x" * 40
+    assert settings.resolved_signing_key_path() == key
+
+
+def test_production_needs_an_audit_signing_key() -> None:
+    with pytest.raises(ValidationError, match="QALXAN_AUDIT_SIGNING_KEY"):
+        Settings(env="production", secret_key="x" * 40)
 
 
 def test_development_secret_is_made_once_and_shared(tmp_path: Path) -> None:

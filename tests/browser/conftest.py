@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlalchemy import Engine
 
 from qalxan.bootstrap import bootstrap
 from qalxan.settings import Settings
+from qalxan.store.engine import get_engine
 from qalxan.web.app import create_app
 from tests.conftest import ARTIFACTS, require
 
@@ -42,13 +44,26 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("browser-data")
-    settings = Settings(data_dir=data)
+def server_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The test server's settings: a fresh data directory with the bundled doctrine."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("browser-data"))
     bootstrap(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def server_engine(server_settings: Settings) -> Engine:
+    """The test server's database, for making the accounts a test signs in with."""
+    return get_engine(server_settings.resolved_database_url)
+
+
+@pytest.fixture(scope="session")
+def base_url(server_settings: Settings) -> Iterator[str]:
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(server_settings), host="127.0.0.1", port=port, log_level="warning"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -152,8 +152,10 @@ def test_api_keys_are_scoped_expiring_and_revocable(
         api.delete(f"/api/v1/auth/api-keys/{made['id']}", headers=headers)
         assert machine.get("/api/v1/auth/me", headers=bearer).status_code == 401
         wrong = made["key"][:-4] + "AAAA"
-        assert machine.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {wrong}"}
-                           ).status_code == 401
+        assert (
+            machine.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {wrong}"}).status_code
+            == 401
+        )
     past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
     expired = api.post(
         "/api/v1/auth/api-keys",
@@ -170,15 +172,37 @@ def test_a_one_time_password_must_be_changed_first(
         session.execute(update(UserRow).values(must_change_password=True))
     csrf = login(api)
     headers = {"X-CSRF-Token": csrf}
-    blocked = api.post("/api/v1/auth/api-keys", json={"name": "k", "scopes": ["bulletin:read"]},
-                       headers=headers)
+    blocked = api.post(
+        "/api/v1/auth/api-keys", json={"name": "k", "scopes": ["bulletin:read"]}, headers=headers
+    )
     assert blocked.status_code == 403
     assert api.get("/api/v1/users").status_code == 403
-    weak = api.post("/api/v1/auth/password", json={"current_password": PASSWORD,
-                                                   "new_password": "short"}, headers=headers)
+    weak = api.post(
+        "/api/v1/auth/password",
+        json={"current_password": PASSWORD, "new_password": "short"},
+        headers=headers,
+    )
     assert weak.status_code == 422 and weak.json()["error"]["field"] == "new_password"
-    done = api.post("/api/v1/auth/password", json={"current_password": PASSWORD,
-                                                   "new_password": "a new and long secret!"},
-                    headers=headers)
+    done = api.post(
+        "/api/v1/auth/password",
+        json={"current_password": PASSWORD, "new_password": "a new and long secret!"},
+        headers=headers,
+    )
     assert done.status_code == 200
     assert api.get("/api/v1/auth/me").json()["must_change_password"] is False
+
+
+def test_changing_the_password_ends_the_other_sessions(
+    api: TestClient, engine: Engine, settings: Settings, analyst: Person
+) -> None:
+    with TestClient(create_app(settings)) as elsewhere:
+        login(elsewhere)
+        csrf = login(api)
+        changed = api.post(
+            "/api/v1/auth/password",
+            json={"current_password": PASSWORD, "new_password": "another long secret!"},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert changed.status_code == 200
+        assert api.get("/api/v1/auth/me").status_code == 200
+        assert elsewhere.get("/api/v1/auth/me").status_code == 401

@@ -47,17 +47,20 @@ def test_agency_admin_manages_their_own_agency_only(api: TestClient, mia_admin: 
     assert len(made.json()["one_time_password"]) >= 16
     assert made.json()["must_change_password"] is True
     other = api.post(
-        "/api/v1/users", json=new_user(username="x.y", agency_id="agency-sbs"),
+        "/api/v1/users",
+        json=new_user(username="x.y", agency_id="agency-sbs"),
         headers=mia_admin.headers,
     )
     assert other.status_code == 403
     overseer = api.post(
-        "/api/v1/users", json=new_user(username="o.1", roles=["oversight"]),
+        "/api/v1/users",
+        json=new_user(username="o.1", roles=["oversight"]),
         headers=mia_admin.headers,
     )
     assert overseer.status_code == 403
     above = api.post(
-        "/api/v1/users", json=new_user(username="o.2", clearance="top_secret"),
+        "/api/v1/users",
+        json=new_user(username="o.2", clearance="top_secret"),
         headers=mia_admin.headers,
     )
     assert above.status_code == 403
@@ -95,12 +98,16 @@ def test_accounts_of_other_agencies_are_not_disclosed(
 
 def test_disable_and_reset(api: TestClient, platform_admin: Person, mia_admin: Person) -> None:
     target = mia_admin.user.id
-    disabled = api.patch(f"/api/v1/users/{target}", json={"disabled": True},
-                         headers=platform_admin.headers)
+    disabled = api.patch(
+        f"/api/v1/users/{target}", json={"disabled": True}, headers=platform_admin.headers
+    )
     assert disabled.json()["disabled"] is True
     assert api.get("/api/v1/auth/me", headers=mia_admin.headers).status_code == 401
-    own = api.patch(f"/api/v1/users/{platform_admin.user.id}", json={"disabled": True},
-                    headers=platform_admin.headers)
+    own = api.patch(
+        f"/api/v1/users/{platform_admin.user.id}",
+        json={"disabled": True},
+        headers=platform_admin.headers,
+    )
     assert own.status_code == 403
     reset = api.post(f"/api/v1/users/{target}/reset-password", headers=platform_admin.headers)
     assert len(reset.json()["one_time_password"]) >= 16
@@ -111,19 +118,31 @@ def test_units_belong_to_doctrine_agencies(
 ) -> None:
     unit = api.post(
         "/api/v1/units",
-        json={"agency_id": "agency-mia", "name": "Baku City Police Department",
-              "functions": ["duty_centre"]},
+        json={
+            "agency_id": "agency-mia",
+            "name": "Baku City Police Department",
+            "functions": ["duty_centre"],
+        },
         headers=mia_admin.headers,
     )
     assert unit.status_code == 201, unit.text
-    bad = api.post("/api/v1/units", json={"agency_id": "agency-mia", "name": "X",
-                                          "functions": ["spying"]}, headers=mia_admin.headers)
+    bad = api.post(
+        "/api/v1/units",
+        json={"agency_id": "agency-mia", "name": "X", "functions": ["spying"]},
+        headers=mia_admin.headers,
+    )
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "functions"
-    foreign = api.post("/api/v1/units", json={"agency_id": "agency-sbs", "name": "Detachment"},
-                       headers=mia_admin.headers)
+    foreign = api.post(
+        "/api/v1/units",
+        json={"agency_id": "agency-sbs", "name": "Detachment"},
+        headers=mia_admin.headers,
+    )
     assert foreign.status_code == 403
-    moved = api.patch(f"/api/v1/users/{mia_admin.user.id}", json={"unit_id": unit.json()["id"]},
-                      headers=platform_admin.headers)
+    moved = api.patch(
+        f"/api/v1/users/{mia_admin.user.id}",
+        json={"unit_id": unit.json()["id"]},
+        headers=platform_admin.headers,
+    )
     assert moved.json()["unit_id"] == unit.json()["id"]
     listed = api.get("/api/v1/units?agency_id=agency-mia", headers=mia_admin.headers).json()
     assert [u["name"] for u in listed] == ["Baku City Police Department"]

@@ -170,8 +170,11 @@ def reset_password(ctx: audit.Context, user_id: str) -> str:
     return one_time
 
 
-def change_password(ctx: audit.Context, current: str, new: str) -> None:
-    """The caller changes their own password; other sessions of theirs end."""
+def change_password(
+    ctx: audit.Context, current: str, new: str, keep_session: str | None = None
+) -> None:
+    """The caller changes their own password; their other sessions end (all but
+    ``keep_session``, the SHA-256 id of the session making the change). API keys stay."""
     user_id = ctx.principal.user_id
     if user_id is None:
         raise Forbidden("only a user account has a password")
@@ -186,6 +189,12 @@ def change_password(ctx: audit.Context, current: str, new: str) -> None:
         user.password_hash = passwords.hash_password(new)
         user.must_change_password = False
         user.password_changed_at = datetime.now(UTC)
+        others = update(SessionRow).where(
+            SessionRow.user_id == user.id, SessionRow.revoked_at.is_(None)
+        )
+        if keep_session is not None:
+            others = others.where(SessionRow.id != keep_session)
+        rec.session.execute(others.values(revoked_at=datetime.now(UTC)))
 
 
 def _end_sessions(session: Session, user_id: str) -> None:

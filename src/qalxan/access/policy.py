@@ -10,9 +10,9 @@ The rule, in order:
    about any record);
 2. the caller's clearance must be at least the record's classification;
 3. the record must be within reach: the caller's agency owns it, or its TLP marking reaches the
-   caller (CLEAR and GREEN: every agency; AMBER and AMBER+STRICT: agencies it is shared to;
-   RED: users it is shared to by name), or the role's permission reaches every agency
-   (``@any``), or an inquiry grant covers it;
+   caller (CLEAR and GREEN: every agency; AMBER and AMBER+STRICT: agencies it is shared to,
+   and users it is shared to by name; RED: users it is shared to by name only), or the role's
+   permission reaches every agency (``@any``), or an inquiry grant covers it;
 4. changes (update, share, approve, decide) are for the owning agency (or ``@any``) only.
 
 A record that fails 2 or 3 does not exist for the caller (404); one that fails 4 is visible but
@@ -120,7 +120,8 @@ def _reach(principal: Principal, scope: str | None, facts: Facts) -> str | None:
         return f"TLP:{marking.code} reaches every agency"
     if marking.reach in ("shared", "strict") and principal.agency_id in facts.shared_agencies:
         return f"TLP:{marking.code}, shared to the caller's agency"
-    if marking.reach == "named" and principal.user_id in facts.shared_users:
+    # A share to a named user is narrower than one to their agency, so AMBER honours it too.
+    if marking.reach in ("shared", "strict", "named") and principal.user_id in facts.shared_users:
         return f"TLP:{marking.code}, shared to the caller by name"
     return None
 
@@ -151,7 +152,9 @@ def visible(principal: Principal, model: type[Protected]) -> ColumnElement[bool]
         model.owner_agency == principal.agency_id if principal.agency_id else false(),
         model.tlp.in_(tlp("everyone", "community")),
         and_(model.tlp.in_(tlp("shared", "strict")), shared) if principal.agency_id else false(),
-        and_(model.tlp.in_(tlp("named")), named) if principal.user_id else false(),
+        and_(model.tlp.in_(tlp("shared", "strict", "named")), named)
+        if principal.user_id
+        else false(),
         grant,
     )
     return and_(model.classification <= principal.clearance, reach)

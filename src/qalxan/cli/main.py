@@ -7,14 +7,19 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from qalxan.bootstrap import bootstrap
-from qalxan.cli import db, demo, doctrine
+from qalxan.bootstrap import bootstrap, ensure_first_admin, signer
+from qalxan.cli import audit, db, demo, doctrine, oversight, retention, users
 from qalxan.cli.common import console, reports_errors, settings
 
 app = typer.Typer(help="Qalxan: national security coordination platform.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
 app.add_typer(doctrine.app, name="doctrine")
 app.add_typer(demo.app, name="demo")
+app.add_typer(users.app, name="users")
+app.add_typer(users.units_app, name="units")
+app.add_typer(audit.app, name="audit")
+app.add_typer(oversight.app, name="oversight")
+app.add_typer(retention.app, name="retention")
 
 
 @app.command()
@@ -28,6 +33,14 @@ def serve(
     """Prepare the database and doctrine, then serve the web UI and the API."""
     config = settings()
     engine = bootstrap(config)
+    signer(config)  # refuse to start without the audit signing key (production)
+    first = ensure_first_admin(engine, config)
+    if first is not None:
+        console.print(
+            f"First start: created the platform administrator [bold]{first[0]}[/bold] with the "
+            f"one-time password [bold]{first[1]}[/bold]\n"
+            "It is shown only this once and must be changed at the first sign-in."
+        )
     if with_demo:
         demo.load_demo(engine)
     host = host or config.host

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -91,8 +92,10 @@ def load_path(path: Path) -> Doctrine:
     return load_directory(path) if path.is_dir() else load_json(path)
 
 
+@lru_cache(maxsize=1)
 def load_bundled() -> Doctrine:
-    """The doctrine version shipped with the package."""
+    """The doctrine version shipped with the package: validated once per process (it cannot
+    change while the process runs). Shared: treat it as read-only, like every Doctrine."""
     return load_directory(bundled_path())
 
 

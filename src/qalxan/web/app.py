@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from qalxan import __version__
@@ -12,8 +12,22 @@ from qalxan.bootstrap import trail
 from qalxan.doctrine.versions import DoctrineCache
 from qalxan.settings import Settings, get_settings
 from qalxan.store.engine import get_engine
-from qalxan.web import errors
-from qalxan.web.routers import auth_api, doctrine_api, health, pages
+from qalxan.web import errors, page_auth
+from qalxan.web.input_guard import InputGuard
+from qalxan.web.routers import (
+    account_pages,
+    admin_pages,
+    audit_api,
+    auth_api,
+    bulletins_api,
+    complaints_api,
+    doctrine_api,
+    grants_api,
+    health,
+    oversight_api,
+    pages,
+    users_api,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,10 +47,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.trail = trail(settings, app.state.engine)
     app.state.secret_key = settings.resolved_secret_key()
     errors.install(app)
+    app.add_middleware(InputGuard)
+    page_auth.install(app)
     app.include_router(health.router, prefix="/api/v1")
     app.include_router(doctrine_api.router, prefix="/api/v1")
     app.include_router(auth_api.router, prefix="/api/v1")
-    app.include_router(pages.router)
+    app.include_router(users_api.router, prefix="/api/v1")
+    app.include_router(bulletins_api.router, prefix="/api/v1")
+    app.include_router(grants_api.router, prefix="/api/v1")
+    app.include_router(audit_api.router, prefix="/api/v1")
+    app.include_router(oversight_api.router, prefix="/api/v1")
+    app.include_router(complaints_api.router, prefix="/api/v1")
+    app.include_router(pages.router, dependencies=[Depends(page_auth.get_viewer)])
+    app.include_router(account_pages.router)
+    app.include_router(admin_pages.router)
     static = str(resources.files("qalxan.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
     return app

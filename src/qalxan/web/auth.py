@@ -26,7 +26,15 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Where a user who must change their password may still go.
-PASSWORD_CHANGE_PATHS = ("/api/v1/auth/", "/account/password", "/logout", "/login")
+PASSWORD_CHANGE_PATHS = frozenset(
+    {
+        "/api/v1/auth/me",
+        "/api/v1/auth/password",
+        "/api/v1/auth/logout",
+        "/account/password",
+        "/logout",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -96,9 +104,7 @@ async def authenticate(request: Request) -> Caller:
     caller = await identify(request)
     if caller is None:
         raise Unauthorized("sign in, or send an API key as 'Authorization: Bearer <key>'")
-    if caller.principal.must_change_password and not request.url.path.startswith(
-        PASSWORD_CHANGE_PATHS
-    ):
+    if caller.principal.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
         raise Forbidden("the password must be changed before anything else")
     if caller.session_token is not None and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER)

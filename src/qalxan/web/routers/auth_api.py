@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from qalxan.access import accounts, apikeys, sessions
+from qalxan.access import accounts, apikeys, sessions, tokens
 from qalxan.access.audit import Context
 from qalxan.access.identity import anonymous
 from qalxan.access.markings import scheme
@@ -131,8 +131,9 @@ def me(request: Request, caller: CallerDep) -> dict[str, Any]:
 
 
 @router.post("/password", summary="Change one's own password")
-def change_password(ctx: CtxDep, body: PasswordIn) -> dict[str, str]:
-    accounts.change_password(ctx, body.current_password, body.new_password)
+def change_password(caller: CallerDep, ctx: CtxDep, body: PasswordIn) -> dict[str, str]:
+    keep = tokens.digest(caller.session_token) if caller.session_token else None
+    accounts.change_password(ctx, body.current_password, body.new_password, keep)
     return {"status": "password changed"}
 
 

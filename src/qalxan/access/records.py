@@ -1,0 +1,21 @@
+"""The protected record types the platform stores, by name: an explicit registry.
+
+Complaints look up the record they contest here, and retention purges by it. This is the one
+place where :mod:`qalxan.access` names the tables of the capabilities built on it; each new
+capability adds its record model here (a test checks every ``record_type`` of roles.yaml that
+has a table is listed).
+"""
+
+from __future__ import annotations
+
+from qalxan.access.tables import ComplaintRow, Protected
+from qalxan.bulletins.tables import BulletinRow
+
+MODELS: dict[str, type[Protected]] = {
+    "bulletin": BulletinRow,
+    "complaint": ComplaintRow,
+}
+
+
+def model_of(record_type: str) -> type[Protected] | None:
+    return MODELS.get(record_type)
