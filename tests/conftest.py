@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 
+from qalxan.access import passwords
 from qalxan.bootstrap import bootstrap
 from qalxan.doctrine.loader import load_bundled
 from qalxan.doctrine.registry import Doctrine
@@ -31,6 +33,17 @@ POSTGRES_URL = os.environ.get("QALXAN_TEST_DATABASE_URL", "")
 
 def require(flag: str) -> bool:
     return os.environ.get(flag, "") == "1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2id with the smallest cost: the same code paths, milliseconds instead of a tenth of
+    a second per hash (the suite hashes hundreds of passwords). Production uses the library's
+    defaults."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "hasher", lambda: cheap)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 
-from qalxan.access import grants, passwords
+from qalxan.access import grants
 from qalxan.access.audit import Context
 from qalxan.access.policy import Hidden
 from qalxan.access.sessions import aware
@@ -23,19 +22,9 @@ from qalxan.errors import Forbidden, InvalidInput, NotFound
 from qalxan.settings import Settings
 from qalxan.store.engine import transaction
 from qalxan.web.app import create_app
-from tests import people
 from tests.people import Person, make_person
 
 MIA, SBS = "agency-mia", "agency-sbs"
-QUICK_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def quick_people(monkeypatch: pytest.MonkeyPatch, doctrine: Doctrine) -> None:
-    """make_person parses the bundled doctrine and hashes a password: give it the parsed
-    doctrine and a cheap hash (passwords are not under test here)."""
-    monkeypatch.setattr(people, "load_bundled", lambda: doctrine)
-    monkeypatch.setattr(passwords, "hasher", lambda: QUICK_HASH)
 
 
 @dataclass

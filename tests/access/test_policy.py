@@ -76,26 +76,17 @@ def build(session: Session) -> World:
     users: list[dict[str, object]] = []
     callers = product(ROLES, (OWNER, SHARED, OTHER), CLEARANCES, GRANT_STATES)
     for n, (role, agency, clearance, grant) in enumerate(callers):
-        user = UserRow(
-            id=f"u{n:05d}",
-            username=f"user{n:05d}",
-            display_name=grant,
-            agency_id=agency,
-            roles=[role],
-            clearance=clearance,
-        )
-        users.append(
-            {
-                "id": user.id,
-                "username": user.username,
-                "display_name": grant,
-                "agency_id": agency,
-                "roles": [role],
-                "clearance": clearance,
-                "created_by": "test",
-            }
-        )
-        world.callers.append((principal_of(user, "session"), grant))
+        values: dict[str, object] = {
+            "id": f"u{n:05d}",
+            "username": f"user{n:05d}",
+            "display_name": grant,
+            "agency_id": agency,
+            "roles": [role],
+            "clearance": clearance,
+            "created_by": "test",
+        }
+        users.append(values)
+        world.callers.append((principal_of(UserRow(**values), "session"), grant))
     # Named shares go to every user of the shared-to agency; the others are never named.
     world.named = frozenset(u.user_id or "" for u, _ in world.callers if u.agency_id == SHARED)
     records = product(CLEARANCES, TLPS, SHARE_STATES)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import Engine, select
 
-from qalxan.access import passwords, sharing
+from qalxan.access import sharing
 from qalxan.access.audit import Context
 from qalxan.access.policy import Hidden
 from qalxan.access.tables import AuditRow, ShareRow
@@ -19,19 +18,9 @@ from qalxan.doctrine.registry import Doctrine
 from qalxan.errors import Conflict, Forbidden, InvalidInput, NotFound, QalxanError
 from qalxan.settings import Settings
 from qalxan.store.engine import transaction
-from tests import people
 from tests.people import make_person
 
 MIA, SBS, MES = "agency-mia", "agency-sbs", "agency-mes"
-QUICK_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def quick_people(monkeypatch: pytest.MonkeyPatch, doctrine: Doctrine) -> None:
-    """make_person parses the bundled doctrine and hashes a password: give it the parsed
-    doctrine and a cheap hash (passwords are not under test here)."""
-    monkeypatch.setattr(people, "load_bundled", lambda: doctrine)
-    monkeypatch.setattr(passwords, "hasher", lambda: QUICK_HASH)
 
 
 @dataclass

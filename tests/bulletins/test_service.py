@@ -7,26 +7,19 @@ import io
 from dataclasses import dataclass
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import Engine, select
 
-from qalxan.access import passwords
 from qalxan.access.audit import Context
 from qalxan.access.policy import Hidden
 from qalxan.access.tables import AuditRow
 from qalxan.bulletins import listing, service
 from qalxan.bulletins.service import Changes, Draft
-from qalxan.doctrine.registry import Doctrine
 from qalxan.errors import Forbidden, InvalidInput
 from qalxan.settings import Settings
 from qalxan.store.engine import transaction
-from tests import people
 from tests.people import make_person
 
 MIA, SBS = "agency-mia", "agency-sbs"
-QUICK_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
 @dataclass
 class Cast:
     owner: Context
@@ -36,12 +29,6 @@ class Cast:
     low: Context
 
 
-@pytest.fixture(autouse=True)
-def quick_people(monkeypatch: pytest.MonkeyPatch, doctrine: Doctrine) -> None:
-    """make_person parses the bundled doctrine and hashes a password: give it the parsed
-    doctrine and a cheap hash (passwords are not under test here)."""
-    monkeypatch.setattr(people, "load_bundled", lambda: doctrine)
-    monkeypatch.setattr(passwords, "hasher", lambda: QUICK_HASH)
 
 
 @pytest.fixture
@@ -208,7 +195,7 @@ def test_list_needs_read_and_export_needs_export(cast: Cast, engine: Engine) -> 
     assert listing.count(cast.reporter) == 0
 
 
-def test_bad_pages_name_the_field(cast: Cast) -> None:
+def test_bad_pages_name_the_field(cast: Cast, engine: Engine) -> None:
     cases = [
         (listing.Query(limit=0), "limit"),
         (listing.Query(limit=201), "limit"),
@@ -219,3 +206,5 @@ def test_bad_pages_name_the_field(cast: Cast) -> None:
         with pytest.raises(InvalidInput) as caught:
             listing.listing(cast.owner, query)
         assert caught.value.field == field
+    assert [a.outcome for a in audits(engine, "bulletin.list")] == ["invalid"] * 3
+    assert [a.outcome for a in audits(engine, "bulletin.search")] == ["invalid"]

@@ -20,17 +20,12 @@ from datetime import UTC, datetime, timedelta
 from itertools import product
 from typing import Any
 
-import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine
 
-from qalxan.access import passwords
-from qalxan.doctrine.registry import Doctrine
 from qalxan.settings import Settings
 from qalxan.web.app import create_app
-from tests import people
 from tests.people import Person, make_person
 
 OWNER, SHARED, OTHER = "agency-mia", "agency-sbs", "agency-mes"
@@ -84,9 +79,6 @@ NAMED = {(SHARED, 4), (OTHER, 2), (OTHER, 4)}
 # agency get a grant on every bulletin of the owner; those of the owner get none.
 GRANTED_RECORDS = (0, 6, 9)
 MISSING = "0" * 24
-QUICK_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
 @dataclass
 class Caller:
     role: str
@@ -132,12 +124,6 @@ def sees(caller: Caller, record: Record) -> bool:
     return False
 
 
-@pytest.fixture(autouse=True)
-def quick_people(monkeypatch: pytest.MonkeyPatch, doctrine: Doctrine) -> None:
-    """make_person parses the bundled doctrine and hashes a password: give it the parsed
-    doctrine and a cheap hash (passwords are not under test here)."""
-    monkeypatch.setattr(people, "load_bundled", lambda: doctrine)
-    monkeypatch.setattr(passwords, "hasher", lambda: QUICK_HASH)
 
 
 def ok(response: Response, status: int = 200) -> Any:

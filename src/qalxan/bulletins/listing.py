@@ -41,10 +41,11 @@ class Query:
 
 def listing(ctx: audit.Context, query: Query | None = None) -> list[BulletinRow]:
     """One page of the bulletins the caller may read, newest first."""
-    query = (query or Query()).checked()
-    action = "search" if query.q else "list"
+    query = query or Query()
+    action = "search" if (query.q or "").strip() else "list"
     with audit.recorded(ctx, f"{RECORD_TYPE}.{action}", RECORD_TYPE) as rec:
         policy.require(ctx.principal, RECORD_TYPE, policy.READ)
+        query = query.checked()
         rows = list(
             rec.session.scalars(
                 _ordered(_matching(ctx.principal, query.q)).limit(query.limit).offset(query.offset)
@@ -62,9 +63,9 @@ def listing(ctx: audit.Context, query: Query | None = None) -> list[BulletinRow]
 
 def count(ctx: audit.Context, q: str | None = None) -> int:
     """How many bulletins the caller may read (matching ``q``)."""
-    text = _text(q)
     with audit.recorded(ctx, f"{RECORD_TYPE}.count", RECORD_TYPE) as rec:
         policy.require(ctx.principal, RECORD_TYPE, policy.READ)
+        text = _text(q)
         condition = _condition(ctx.principal, text)
         total = int(
             rec.session.scalar(select(func.count()).select_from(BulletinRow).where(condition)) or 0
@@ -75,9 +76,9 @@ def count(ctx: audit.Context, q: str | None = None) -> int:
 
 def export(ctx: audit.Context, q: str | None = None) -> str:
     """Every bulletin the caller may read (matching ``q``) as CSV; needs ``bulletin:export``."""
-    text = _text(q)
     with audit.recorded(ctx, f"{RECORD_TYPE}.export", RECORD_TYPE) as rec:
         policy.require(ctx.principal, RECORD_TYPE, "export")
+        text = _text(q)
         rows = list(
             rec.session.scalars(_ordered(_matching(ctx.principal, text)).limit(EXPORT_LIMIT + 1))
         )

@@ -56,6 +56,7 @@ def create(ctx: audit.Context, draft: Draft) -> BulletinRow:
     principal = ctx.principal
     bulletin_id = new_id()
     with audit.recorded(ctx, f"{RECORD_TYPE}.create", RECORD_TYPE, bulletin_id) as rec:
+        policy.require(principal, RECORD_TYPE, "create")
         rank = scheme().classification(draft.classification).rank
         owner = policy.check_create(principal, RECORD_TYPE, None, rank)
         rec.entry.record_agency = owner

@@ -27,6 +27,8 @@ M = TypeVar("M", bound=BaseModel)
 BUNDLED_VERSION = "concept-2007"
 MANIFEST = "manifest.yaml"
 
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def bundled_path() -> Path:
     """The directory of the doctrine version shipped inside the package."""
@@ -102,7 +104,8 @@ def load_bundled() -> Doctrine:
 def _read_yaml(file: Path, name: str) -> Any:
     try:
         with file.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            # libyaml's parser when present: the bundled version parses ~10x faster.
+            return yaml.load(handle, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
     except (OSError, UnicodeDecodeError) as exc:
         raise DoctrineLoadError(name, None, f"cannot be read: {exc}") from exc
     except yaml.YAMLError as exc:
