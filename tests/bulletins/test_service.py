@@ -20,6 +20,8 @@ from qalxan.store.engine import transaction
 from tests.people import make_person
 
 MIA, SBS = "agency-mia", "agency-sbs"
+
+
 @dataclass
 class Cast:
     owner: Context
@@ -27,8 +29,6 @@ class Cast:
     neighbour: Context
     screener: Context
     low: Context
-
-
 
 
 @pytest.fixture

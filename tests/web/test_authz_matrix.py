@@ -79,6 +79,8 @@ NAMED = {(SHARED, 4), (OTHER, 2), (OTHER, 4)}
 # agency get a grant on every bulletin of the owner; those of the owner get none.
 GRANTED_RECORDS = (0, 6, 9)
 MISSING = "0" * 24
+
+
 @dataclass
 class Caller:
     role: str
@@ -122,8 +124,6 @@ def sees(caller: Caller, record: Record) -> bool:
     if record.tlp == "RED":
         return caller.user_id in record.users
     return False
-
-
 
 
 def ok(response: Response, status: int = 200) -> Any:

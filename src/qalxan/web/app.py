@@ -25,6 +25,7 @@ from qalxan.web.routers import (
     grants_api,
     health,
     oversight_api,
+    oversight_pages,
     pages,
     users_api,
 )
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router, dependencies=[Depends(page_auth.get_viewer)])
     app.include_router(account_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(oversight_pages.router)
     static = str(resources.files("qalxan.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
     return app

@@ -1,0 +1,437 @@
+"""Oversight pages: the dashboard, the audit trail browser and complaints, under ``/oversight``.
+
+What parliament, prosecutors and the ombudsman use. Every figure and record comes from the
+core functions (:mod:`qalxan.access.oversight`, :mod:`~qalxan.access.anomalies`,
+:mod:`~qalxan.access.trail_query`, :mod:`~qalxan.access.complaints`), which check the caller's
+permissions and audit every read, refused attempts included; the routes parse the query or
+form, call them and shape the answer. Dates in the forms are local calendar days of the
+installation's time zone, both ends included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any, get_args
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from qalxan.access import anomalies, audit, complaints, oversight, policy, trail_query, units
+from qalxan.access.audit import Context
+from qalxan.access.complaint_routing import Subject
+from qalxan.access.complaint_rules import complaint_rules
+from qalxan.access.markings import scheme
+from qalxan.access.oversight import Counts
+from qalxan.access.periods import Clock, Period, as_utc
+from qalxan.access.permits import check_audited
+from qalxan.access.roles import catalogue
+from qalxan.access.tables import ComplaintRow
+from qalxan.doctrine.registry import Doctrine
+from qalxan.errors import Conflict, InvalidInput, NotFound, QalxanError
+from qalxan.web.deps import DoctrineDep, SessionDep
+from qalxan.web.errors import STATUS
+from qalxan.web.forms import Form, PageFormDep
+from qalxan.web.page_auth import PageCtxDep
+from qalxan.web.routers.oversight_api import ClockDep
+from qalxan.web.templating import render
+
+router = APIRouter(prefix="/oversight", include_in_schema=False)
+# Oversight figures and complaints are official-use information: the pages carry this marking.
+MARKING = "restricted"
+DEFAULT_DAYS = 30
+USERS_SHOWN = 50
+TRAIL_PAGE = 50
+COMPLAINT = complaints.RECORD_TYPE
+FORM_ERRORS = (InvalidInput, Conflict)
+# The registration form's fields and their longest accepted values.
+FILING = {
+    "kind": 32,
+    "complainant": 200,
+    "contact": 300,
+    "description": 20_000,
+    "subject_type": 32,
+    "subject_id": 80,
+    "agency_id": 80,
+    "officer_id": 32,
+}
+Text = Annotated[str, Query(max_length=80)]
+Day = Annotated[str, Query(max_length=10)]
+ComplaintId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+def see_other(location: str) -> RedirectResponse:
+    return RedirectResponse(location, status_code=303)
+
+
+@dataclass(frozen=True)
+class Here:
+    """What every oversight page works with: the request, who acts, the doctrine, the clock."""
+
+    request: Request
+    ctx: Context
+    doctrine: Doctrine
+    clock: Clock
+
+    def show(self, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+        """Render a page with its handling marking, the sections the caller may use and the
+        agencies' names."""
+        principal = self.ctx.principal
+        shell = {
+            "marking": scheme().classification(MARKING),
+            "names": {a.id: a.name for a in self.doctrine.of_kind("agency")},
+            "shorts": short_names(self.doctrine),
+            "can_oversee": principal.has(oversight.PERMISSION),
+            "can_audit": principal.has(trail_query.PERMISSION),
+            "can_complaints": policy.may_use(principal, COMPLAINT, policy.READ)
+            or policy.may_use(principal, COMPLAINT, "create"),
+        }
+        return render(self.request, name, {**shell, **context}, status=status)
+
+
+async def get_here(
+    request: Request, ctx: PageCtxDep, doctrine: DoctrineDep, clock: ClockDep
+) -> Here:
+    return Here(request, ctx, doctrine, clock)
+
+
+HereDep = Annotated[Here, Depends(get_here)]
+
+
+def local_day(value: str, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{field}: a date as YYYY-MM-DD", field=field) from None
+
+
+def midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), zone)
+
+
+def local_time(clock: Clock, stamp: str | None) -> datetime | None:
+    """An audit timestamp (``...Z``) in the installation's zone."""
+    return clock.local(datetime.fromisoformat(stamp)) if stamp else None
+
+
+@dataclass(frozen=True)
+class Days:
+    """Whole local days from ``first`` to ``last``, both included."""
+
+    first: date
+    last: date
+
+    @classmethod
+    def of(cls, since: str, until: str, zone: ZoneInfo) -> Days:
+        last = local_day(until, "until") or datetime.now(zone).date()
+        first = local_day(since, "since") or last - timedelta(days=DEFAULT_DAYS - 1)
+        return cls(first, last)
+
+    def period(self, zone: ZoneInfo) -> Period:
+        return Period.of(midnight(self.first, zone), midnight(self.last + timedelta(1), zone), zone)
+
+    def typed(self) -> dict[str, str]:
+        """The days as the period form shows them."""
+        return {"since": self.first.isoformat(), "until": self.last.isoformat()}
+
+    def api_query(self) -> str:
+        """The period as the JSON API reads it (``until`` exclusive, local dates)."""
+        return urlencode({"since": self.first, "until": self.last + timedelta(days=1)})
+
+
+def bar(counts: Counts, peak: int) -> list[tuple[str, float, int]]:
+    """The segments of a row's bar: (name, width in % of the largest total, count)."""
+    other = counts.total - counts.reads - counts.changes - counts.denied
+    parts = [
+        ("reads", counts.reads),
+        ("changes", counts.changes),
+        ("denied", counts.denied),
+        ("other", other),
+    ]
+    return [(name, round(100 * n / peak, 2), n) for name, n in parts if n > 0 and peak]
+
+
+def summary_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """Screening, cases and complaints figures merged into one row per agency."""
+    rows: dict[str, dict[str, Any]] = {}
+    for section in ("screening_dispositions", "cases", "complaints"):
+        for entry in figures[section]:
+            counts = {k: v for k, v in entry.items() if k != "agency"}
+            rows.setdefault(entry["agency"] or "", {})[section] = counts
+    return [{"agency": agency or None, **row} for agency, row in sorted(rows.items())]
+
+
+def is_abbreviation(text: str | None) -> bool:
+    """MIA, SBS, MoD: one short word with at least two capitals."""
+    if not text or " " in text or len(text) > 8:
+        return False
+    return sum(c.isupper() for c in text) > 1
+
+
+def short_names(doctrine: Doctrine) -> dict[str, Any]:
+    """An agency's abbreviation (MIA, SBS) from its aliases, for narrow columns."""
+    found = {}
+    for agency in doctrine.of_kind("agency"):
+        short = [a for a in agency.aliases if is_abbreviation(a.en)]
+        if short:
+            found[agency.id] = short[0]
+    return found
+
+
+@router.get("", response_class=HTMLResponse)
+def dashboard(here: HereDep, since: Day = "", until: Day = "") -> HTMLResponse:
+    ctx, clock = here.ctx, here.clock
+    check_audited(ctx, oversight.PERMISSION, "oversight.read", {"view": "dashboard"})
+    error: QalxanError | None = None
+    try:
+        days = Days.of(since, until, clock.zone)
+        period = days.period(clock.zone)
+    except InvalidInput as exc:
+        # The default period is shown beside the reason, with the dates as typed.
+        error, days = exc, Days.of("", "", clock.zone)
+        period = days.period(clock.zone)
+    stats = oversight.access(ctx, period)
+    figures = oversight.summary(ctx, period)
+    found = anomalies.anomalies(ctx, period, clock)
+    by_user = sorted(stats.by_user, key=lambda u: (-u.total, u.username))
+    agency_peak = max((a.total for a in stats.by_agency), default=0)
+    user_peak = max((u.total for u in by_user), default=0)
+    context = {
+        "days": days,
+        "typed": {"since": since, "until": until} if error else days.typed(),
+        "error": error,
+        "clock": clock,
+        "api_query": days.api_query(),
+        "by_agency": [(a, bar(a, agency_peak)) for a in stats.by_agency],
+        "by_user": [(u, bar(u, user_peak), local_time(clock, u.last_at)) for u in by_user],
+        "users_shown": USERS_SHOWN,
+        "totals": {k: sum(getattr(a, k) for a in stats.by_agency) for k in asdict(Counts())},
+        "summary": summary_rows(figures),
+        "overdue": sum(c["overdue"] for c in figures["complaints"]),
+        "anomalies": found,
+    }
+    return here.show("oversight/dashboard.html", context, 422 if error else 200)
+
+
+@router.post("/verify", response_class=HTMLResponse)
+def verify(here: HereDep, form: PageFormDep) -> HTMLResponse:
+    del form  # checked for its CSRF token
+    report = trail_query.verify_chain(here.ctx)
+    return here.show("oversight/verify.html", {"report": report})
+
+
+@dataclass(frozen=True)
+class TrailForm:
+    """The audit browser's filters as typed (blank: not filtered)."""
+
+    actor: str = ""
+    agency: str = ""
+    action: str = ""
+    record_type: str = ""
+    record_id: str = ""
+    outcome: str = ""
+    since: str = ""
+    until: str = ""
+
+    def filters(self, zone: ZoneInfo) -> trail_query.TrailFilter:
+        first, last = local_day(self.since, "since"), local_day(self.until, "until")
+        return trail_query.TrailFilter(
+            actor_id=self.actor or None,
+            actor_agency=self.agency or None,
+            action=self.action or None,
+            record_type=self.record_type or None,
+            record_id=self.record_id or None,
+            outcome=self.outcome or None,
+            since=midnight(first, zone) if first else None,
+            until=midnight(last + timedelta(days=1), zone) if last else None,
+        )
+
+    def query(self, **more: Any) -> str:
+        return urlencode({**{k: v for k, v in asdict(self).items() if v}, **more})
+
+
+def get_trail_form(
+    actor: Text = "",
+    agency: Text = "",
+    action: Text = "",
+    record_type: Text = "",
+    record_id: Text = "",
+    outcome: Text = "",
+    since: Day = "",
+    until: Day = "",
+) -> TrailForm:
+    return TrailForm(actor, agency, action, record_type, record_id, outcome, since, until)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_trail(
+    here: HereDep,
+    typed: Annotated[TrailForm, Depends(get_trail_form)],
+    after: Annotated[int, Query(ge=0)] = 0,
+) -> HTMLResponse:
+    ctx, clock = here.ctx, here.clock
+    check_audited(ctx, trail_query.PERMISSION, "audit.read")
+    error: QalxanError | None = None
+    page = trail_query.Page([], None)
+    try:
+        page = trail_query.page(ctx, typed.filters(clock.zone), after, TRAIL_PAGE)
+    except InvalidInput as exc:
+        error = exc
+    for record in page.records:
+        record["local_at"] = local_time(clock, record["at"])
+        record["detail_text"] = audit.canonical(record["detail"]) if record["detail"] else ""
+    context = {
+        "typed": typed,
+        "error": error,
+        "records": page.records,
+        "after": after,
+        "next_url": f"?{typed.query(after=page.next_after_seq)}" if page.next_after_seq else None,
+        "first_url": f"?{typed.query()}",
+        "outcomes": get_args(audit.Outcome),
+        "zone": clock.zone.key,
+    }
+    return here.show("oversight/audit.html", context, 422 if error else 200)
+
+
+def complaint_times(zone: ZoneInfo) -> dict[str, Any]:
+    """Helpers the complaint templates show times with, in the installation's zone."""
+
+    def at(value: datetime | None) -> str:
+        return as_utc(value).astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    def by(deadline: datetime) -> str:
+        # A deadline is the midnight that ends its last day: show that day.
+        return (as_utc(deadline).astimezone(zone) - timedelta(seconds=1)).strftime("%Y-%m-%d")
+
+    return {"at": at, "by": by, "now": datetime.now(UTC), "missed": complaints.missed}
+
+
+def complaints_page(
+    here: Here,
+    *,
+    status: str = "",
+    agency: str = "",
+    error: QalxanError | None = None,
+    values: dict[str, str] | None = None,
+    code: int = 200,
+) -> HTMLResponse:
+    principal = here.ctx.principal
+    may_read = policy.may_use(principal, COMPLAINT, policy.READ)
+    may_file = policy.may_use(principal, COMPLAINT, "create")
+    rows: list[ComplaintRow] = []
+    listing_error: QalxanError | None = None
+    # A caller who may neither read nor file is refused by the listing itself (audited).
+    if may_read or not may_file:
+        try:
+            rows = complaints.listing(here.ctx, status or None, agency or None)
+        except InvalidInput as exc:
+            listing_error = exc
+    rules = complaint_rules()
+    context = {
+        "rows": rows,
+        "may_read": may_read,
+        "may_file": may_file,
+        "status": status,
+        "agency": agency,
+        "listing_error": listing_error,
+        "error": error,
+        "values": values or {},
+        "kinds": rules.kinds,
+        "statuses": list(rules.statuses),
+        "record_types": catalogue().record_types,
+        "agencies": here.doctrine.of_kind("agency"),
+        **complaint_times(here.clock.zone),
+    }
+    return here.show("oversight/complaints.html", context, code)
+
+
+@router.get("/complaints", response_class=HTMLResponse)
+def complaint_list(
+    here: HereDep, status: Annotated[str, Query(max_length=24)] = "", agency: Text = ""
+) -> HTMLResponse:
+    return complaints_page(here, status=status, agency=agency)
+
+
+def echo(form: Form, sizes: dict[str, int]) -> dict[str, str]:
+    """The fields as typed, cut to size, to fill a form sent back with its error."""
+    return {name: str(form.data.get(name) or "")[:size] for name, size in sizes.items()}
+
+
+@router.post("/complaints", response_class=HTMLResponse)
+def file_complaint(here: HereDep, form: PageFormDep) -> Response:
+    try:
+        value = {name: form.optional(name, size) for name, size in FILING.items()}
+        filing = complaints.Filing(
+            kind=value["kind"] or "",
+            complainant=value["complainant"] or "",
+            description=value["description"] or "",
+            contact=value["contact"],
+            subject=Subject(
+                value["subject_type"], value["subject_id"], value["officer_id"], value["agency_id"]
+            ),
+        )
+        filed = complaints.file(here.ctx, here.doctrine, filing, here.clock.zone)
+    except FORM_ERRORS as exc:
+        return complaints_page(here, error=exc, values=echo(form, FILING), code=STATUS[type(exc)])
+    return see_other(f"/oversight/complaints/{filed.complaint.id}?done=filed")
+
+
+def complaint_page(
+    here: Here,
+    session: Session,
+    complaint_id: str,
+    *,
+    error: QalxanError | None = None,
+    values: dict[str, str] | None = None,
+    code: int = 200,
+) -> HTMLResponse:
+    row, events = complaints.get(here.ctx, complaint_id)
+    rules = complaint_rules()
+    unit = None
+    if row.owner_unit:
+        try:
+            unit = units.get(session, row.owner_unit)
+        except NotFound:
+            unit = None
+    principal = here.ctx.principal
+    context = {
+        "row": row,
+        "events": events,
+        "unit": unit,
+        "kind": rules.kinds.get(row.kind),
+        "current": rules.status(row.status),
+        "may_change": any(policy.may_use(principal, COMPLAINT, a) for a in ("update", "decide")),
+        "classification": scheme().by_rank(row.classification),
+        "record_types": catalogue().record_types,
+        "done": here.request.query_params.get("done"),
+        "error": error,
+        "values": values or {},
+        **complaint_times(here.clock.zone),
+    }
+    return here.show("oversight/complaint.html", context, code)
+
+
+@router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
+def complaint_detail(here: HereDep, session: SessionDep, complaint_id: ComplaintId) -> HTMLResponse:
+    return complaint_page(here, session, complaint_id)
+
+
+@router.post("/complaints/{complaint_id}/events", response_class=HTMLResponse)
+def move_complaint(
+    here: HereDep, session: SessionDep, form: PageFormDep, complaint_id: ComplaintId
+) -> Response:
+    try:
+        status, note = form.text("status", 24), form.optional("note", 20_000)
+        extend = form.flag("extend")
+        complaints.add_event(here.ctx, complaint_id, status, note, here.clock.zone, extend)
+    except FORM_ERRORS as exc:
+        values = echo(form, {"status": 24, "note": 20_000, "extend": 8})
+        return complaint_page(
+            here, session, complaint_id, error=exc, values=values, code=STATUS[type(exc)]
+        )
+    return see_other(f"/oversight/complaints/{complaint_id}?done=moved")
