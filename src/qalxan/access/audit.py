@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from qalxan.access.principal import Principal
 from qalxan.access.signing import Signer
-from qalxan.access.tables import AuditCheckpointRow, AuditHeadRow, AuditRow
+from qalxan.access.tables import AuditCheckpointRow
 from qalxan.errors import Forbidden, NotFound, QalxanError, TooManyRequests, Unauthorized
-from qalxan.store.engine import write_transaction
+from qalxan.store.engine import driver, write_transaction
 
 Outcome = Literal["success", "denied", "invalid", "error"]
 GENESIS = "0" * 64
@@ -116,20 +116,27 @@ class Entry:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+INSERT = (
+    f"INSERT INTO audit_log ({', '.join(FIELDS)}, detail, prev_hash, hash) "  # noqa: S608
+    f"VALUES ({', '.join('?' * (len(FIELDS) + 3))})"
+)
+
+
 def append(session: Session, ctx: Context, entry: Entry, outcome: Outcome) -> dict[str, Any]:
     """Add a record to the chain inside ``session``'s transaction (committed with it).
 
-    Core statements rather than the ORM: this runs on every protected request.
+    Driver statements rather than SQLAlchemy's: this runs on every protected request, and
+    SQLAlchemy's per-statement work would cost more than the statements.
     """
-    head_seq, head_hash = session.execute(
-        select(AuditHeadRow.seq, AuditHeadRow.hash)
-        .where(AuditHeadRow.id == HEAD_ID)
-        .with_for_update()
-    ).one()
+    db = driver(session)
+    # Taking the head row's write lock first serialises appends across processes.
+    seq, head_hash = db.execute(
+        "UPDATE audit_head SET seq = seq + 1 WHERE id = ? RETURNING seq, hash", (HEAD_ID,)
+    ).fetchone()
     principal = ctx.principal
     detail_json = canonical(entry.detail)
     row: dict[str, Any] = {
-        "seq": head_seq + 1,
+        "seq": seq,
         "at": datetime.now(UTC),
         "actor_id": principal.user_id,
         "actor_name": principal.username,
@@ -142,18 +149,15 @@ def append(session: Session, ctx: Context, entry: Entry, outcome: Outcome) -> di
         "outcome": outcome,
         "ip": ctx.ip,
         "user_agent": ctx.user_agent[:300] if ctx.user_agent else None,
-        # Stored as decoded from its canonical text, so that what is stored is what was hashed.
+        # Stored as its canonical text, so that what is stored is exactly what was hashed.
         "detail": json.loads(detail_json),
         "prev_hash": head_hash,
     }
     fields = [timestamp(row[f]) if f == "at" else row[f] for f in FIELDS]
     row["hash"] = link_hash(head_hash, fields, detail_json)
-    session.execute(insert(AuditRow), [row])
-    session.execute(
-        update(AuditHeadRow)
-        .where(AuditHeadRow.id == HEAD_ID)
-        .values(seq=row["seq"], hash=row["hash"])
-    )
+    values = [db.timestamp(row[f]) if f == "at" else row[f] for f in FIELDS]
+    db.execute(INSERT, (*values, detail_json, head_hash, row["hash"]))
+    db.execute("UPDATE audit_head SET hash = ? WHERE id = ?", (row["hash"], HEAD_ID))
     trail = ctx.trail
     if trail.signer is not None and row["seq"] % trail.checkpoint_every == 0:
         add_checkpoint(session, trail.signer, row["seq"], row["hash"])

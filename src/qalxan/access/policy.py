@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from qalxan.access.markings import scheme
@@ -127,14 +128,24 @@ def _reach(principal: Principal, scope: str | None, facts: Facts) -> str | None:
 
 
 def visible(principal: Principal, model: type[Protected]) -> ColumnElement[bool]:
-    """:func:`decide` for ``read`` as a SQL condition on ``model`` (same rule, in SQL)."""
+    """:func:`decide` for ``read`` as a SQL condition on ``model`` (same rule, in SQL).
+
+    Built once per principal and model (the clause holds no clock: grant expiry is compared
+    with the database's current time), since it is needed on every protected request.
+    """
+    clause: ColumnElement[bool] = _visible(principal, cast(Any, model))  # hashed by identity
+    return clause
+
+
+@lru_cache(maxsize=4096)
+def _visible(principal: Principal, model: Any) -> ColumnElement[bool]:
     record_type = model.record_type
     grant = _grant_clause(principal, model) if principal.has("inquiry:read") else false()
     scope = principal.scope(record_type, READ)
     if scope is None:
         return and_(model.classification <= principal.clearance, grant)
     if scope == "any":
-        return model.classification <= principal.clearance
+        return and_(model.classification <= principal.clearance)
     tlp = scheme().tlp_with_reach
     shared = exists().where(
         ShareRow.record_type == record_type,
@@ -167,7 +178,7 @@ def _grant_clause(principal: Principal, model: type[Protected]) -> ColumnElement
         GrantRow.user_id == principal.user_id,
         GrantRow.record_type == model.record_type,
         GrantRow.revoked_at.is_(None),
-        GrantRow.expires_at > datetime.now(UTC),
+        GrantRow.expires_at > func.current_timestamp(),
         or_(GrantRow.record_id == model.id, GrantRow.agency_id == model.owner_agency),
     )
 
@@ -226,6 +237,8 @@ def load(
             record_id,
             "outside the caller's reach" if present else "no such record",
         )
+    if action == READ:
+        return row  # the SQL condition above is the read decision
     decision = decide(principal, action, facts_of(session, principal, row))
     if not decision.allowed:
         if decision.hidden:

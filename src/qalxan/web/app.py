@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import Depends, FastAPI
@@ -11,7 +13,7 @@ from qalxan import __version__
 from qalxan.bootstrap import trail
 from qalxan.doctrine.versions import DoctrineCache
 from qalxan.settings import Settings, get_settings
-from qalxan.store.engine import get_engine
+from qalxan.store.engine import get_engine, wal_checkpoints
 from qalxan.web import errors, page_auth
 from qalxan.web.input_guard import InputGuard
 from qalxan.web.routers import (
@@ -31,6 +33,13 @@ from qalxan.web.routers import (
 )
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Background work of a worker process while it serves."""
+    with wal_checkpoints(app.state.engine):
+        yield
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application for ``settings``; the database must already be migrated (bootstrap)."""
     settings = settings or get_settings()
@@ -41,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = get_engine(settings.resolved_database_url)
