@@ -3,13 +3,16 @@ whole audit chain verifies (1,000,000 records)."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.progress import Progress
-from sqlalchemy import insert, select, update
+from sqlalchemy import create_engine, insert, select, text, update
 
 from benchmarks.common import Row, percentile
 from qalxan.access import audit, chain, policy
@@ -26,8 +29,10 @@ CHAIN = 1_000_000
 BATCH = 20_000
 
 
-def _setup(data_dir: Path) -> tuple[Settings, audit.Context, list[str]]:
-    settings = Settings(data_dir=data_dir, doctrine_refresh_seconds=0)
+def _setup(
+    data_dir: Path, database_url: str | None = None
+) -> tuple[Settings, audit.Context, list[str]]:
+    settings = Settings(data_dir=data_dir, database_url=database_url, doctrine_refresh_seconds=0)
     engine = bootstrap(settings)
     user = UserRow(
         id="u" * 24,
@@ -91,8 +96,32 @@ def _timed(ctx: audit.Context, ids: list[str]) -> tuple[list[float], list[float]
 
 
 def overhead() -> list[Row]:
+    rows = _overhead(None, "SQLite")
+    postgres = os.environ.get("QALXAN_BENCH_DATABASE_URL")
+    if postgres:
+        with fresh_schema(postgres) as url:
+            rows += _overhead(url, "PostgreSQL")
+    return rows
+
+
+@contextmanager
+def fresh_schema(url: str) -> Iterator[str]:
+    """A schema of its own on the PostgreSQL server at ``url``, dropped afterwards."""
+    schema = f"bench_{os.getpid()}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def _overhead(database_url: str | None, name: str) -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
-        _, ctx, ids = _setup(Path(tmp))
+        _, ctx, ids = _setup(Path(tmp), database_url)
         with session_factory(ctx.trail.engine)() as session:
             allowed = set(
                 session.scalars(
@@ -112,7 +141,7 @@ def overhead() -> list[Row]:
             f"{p50:.2f} ms",
             "",
             None,
-            f"{READS} permitted reads, SQLite; base: the same read without them",
+            f"{READS} permitted reads, {name}; base: the same read without them",
         ),
         Row(
             "policy check + audit append, added per read, p99",

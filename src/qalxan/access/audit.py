@@ -2,8 +2,8 @@
 
 Each record's hash is ``sha256(previous hash + canonical JSON of the record)``, so changing,
 inserting or deleting any row breaks every later link (:mod:`qalxan.access.chain` checks it).
-The head row ``audit_head`` holds the newest link; taking its row lock serialises appends
-across processes. Every ``checkpoint_every`` records a checkpoint signed with the platform key
+The head row ``audit_head`` holds the newest link (a trigger keeps its hash in step with each
+insert); taking its row lock first serialises appends across processes. Every ``checkpoint_every`` records a checkpoint signed with the platform key
 is written, so that even someone who rewrites the whole chain cannot make it verify.
 
 Use :func:`recorded`: the action and its audit record commit together; when the action fails,
@@ -156,8 +156,8 @@ def append(session: Session, ctx: Context, entry: Entry, outcome: Outcome) -> di
     fields = [timestamp(row[f]) if f == "at" else row[f] for f in FIELDS]
     row["hash"] = link_hash(head_hash, fields, detail_json)
     values = [db.timestamp(row[f]) if f == "at" else row[f] for f in FIELDS]
+    # A trigger sets the head's hash to the new record's (migration 0002).
     db.execute(INSERT, (*values, detail_json, head_hash, row["hash"]))
-    db.execute("UPDATE audit_head SET hash = ? WHERE id = ?", (row["hash"], HEAD_ID))
     trail = ctx.trail
     if trail.signer is not None and row["seq"] % trail.checkpoint_every == 0:
         add_checkpoint(session, trail.signer, row["seq"], row["hash"])
