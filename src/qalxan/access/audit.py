@@ -3,8 +3,9 @@
 Each record's hash is ``sha256(previous hash + canonical JSON of the record)``, so changing,
 inserting or deleting any row breaks every later link (:mod:`qalxan.access.chain` checks it).
 The head row ``audit_head`` holds the newest link (a trigger keeps its hash in step with each
-insert); taking its row lock first serialises appends across processes. Every ``checkpoint_every`` records a checkpoint signed with the platform key
-is written, so that even someone who rewrites the whole chain cannot make it verify.
+insert); taking its row lock first serialises appends across processes. Every
+``checkpoint_every`` records a checkpoint signed with the platform key is written, so that even
+someone who rewrites the whole chain cannot make it verify.
 
 Use :func:`recorded`: the action and its audit record commit together; when the action fails,
 its transaction is rolled back and a record of the failed attempt is written instead, so that
