@@ -27,6 +27,7 @@ from qalxan.web.routers import (
     grants_api,
     health,
     oversight_api,
+    oversight_complaint_pages,
     oversight_pages,
     pages,
     users_api,
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(oversight_pages.router)
+    app.include_router(oversight_complaint_pages.router)
     static = str(resources.files("qalxan.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
     return app

@@ -11,30 +11,24 @@ installation's time zone, both ends included.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, get_args
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 
-from qalxan.access import anomalies, audit, complaints, oversight, policy, trail_query, units
+from qalxan.access import anomalies, audit, complaints, oversight, policy, trail_query
 from qalxan.access.audit import Context
-from qalxan.access.complaint_routing import Subject
-from qalxan.access.complaint_rules import complaint_rules
 from qalxan.access.markings import scheme
 from qalxan.access.oversight import Counts
-from qalxan.access.periods import Clock, Period, as_utc
+from qalxan.access.periods import Clock, Period
 from qalxan.access.permits import check_audited
-from qalxan.access.roles import catalogue
-from qalxan.access.tables import ComplaintRow
 from qalxan.doctrine.registry import Doctrine
-from qalxan.errors import Conflict, InvalidInput, NotFound, QalxanError
-from qalxan.web.deps import DoctrineDep, SessionDep
-from qalxan.web.errors import STATUS
-from qalxan.web.forms import Form, PageFormDep
+from qalxan.errors import Conflict, InvalidInput, QalxanError
+from qalxan.web.deps import DoctrineDep
+from qalxan.web.forms import PageFormDep
 from qalxan.web.page_auth import PageCtxDep
 from qalxan.web.routers.oversight_api import ClockDep
 from qalxan.web.templating import render
@@ -47,20 +41,8 @@ USERS_SHOWN = 50
 TRAIL_PAGE = 50
 COMPLAINT = complaints.RECORD_TYPE
 FORM_ERRORS = (InvalidInput, Conflict)
-# The registration form's fields and their longest accepted values.
-FILING = {
-    "kind": 32,
-    "complainant": 200,
-    "contact": 300,
-    "description": 20_000,
-    "subject_type": 32,
-    "subject_id": 80,
-    "agency_id": 80,
-    "officer_id": 32,
-}
 Text = Annotated[str, Query(max_length=80)]
 Day = Annotated[str, Query(max_length=10)]
-ComplaintId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 def see_other(location: str) -> RedirectResponse:
@@ -296,142 +278,3 @@ def audit_trail(
         "zone": clock.zone.key,
     }
     return here.show("oversight/audit.html", context, 422 if error else 200)
-
-
-def complaint_times(zone: ZoneInfo) -> dict[str, Any]:
-    """Helpers the complaint templates show times with, in the installation's zone."""
-
-    def at(value: datetime | None) -> str:
-        return as_utc(value).astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
-
-    def by(deadline: datetime) -> str:
-        # A deadline is the midnight that ends its last day: show that day.
-        return (as_utc(deadline).astimezone(zone) - timedelta(seconds=1)).strftime("%Y-%m-%d")
-
-    return {"at": at, "by": by, "now": datetime.now(UTC), "missed": complaints.missed}
-
-
-def complaints_page(
-    here: Here,
-    *,
-    status: str = "",
-    agency: str = "",
-    error: QalxanError | None = None,
-    values: dict[str, str] | None = None,
-    code: int = 200,
-) -> HTMLResponse:
-    principal = here.ctx.principal
-    may_read = policy.may_use(principal, COMPLAINT, policy.READ)
-    may_file = policy.may_use(principal, COMPLAINT, "create")
-    rows: list[ComplaintRow] = []
-    listing_error: QalxanError | None = None
-    # A caller who may neither read nor file is refused by the listing itself (audited).
-    if may_read or not may_file:
-        try:
-            rows = complaints.listing(here.ctx, status or None, agency or None)
-        except InvalidInput as exc:
-            listing_error = exc
-    rules = complaint_rules()
-    context = {
-        "rows": rows,
-        "may_read": may_read,
-        "may_file": may_file,
-        "status": status,
-        "agency": agency,
-        "listing_error": listing_error,
-        "error": error,
-        "values": values or {},
-        "kinds": rules.kinds,
-        "statuses": list(rules.statuses),
-        "record_types": catalogue().record_types,
-        "agencies": here.doctrine.of_kind("agency"),
-        **complaint_times(here.clock.zone),
-    }
-    return here.show("oversight/complaints.html", context, code)
-
-
-@router.get("/complaints", response_class=HTMLResponse)
-def complaint_list(
-    here: HereDep, status: Annotated[str, Query(max_length=24)] = "", agency: Text = ""
-) -> HTMLResponse:
-    return complaints_page(here, status=status, agency=agency)
-
-
-def echo(form: Form, sizes: dict[str, int]) -> dict[str, str]:
-    """The fields as typed, cut to size, to fill a form sent back with its error."""
-    return {name: str(form.data.get(name) or "")[:size] for name, size in sizes.items()}
-
-
-@router.post("/complaints", response_class=HTMLResponse)
-def file_complaint(here: HereDep, form: PageFormDep) -> Response:
-    try:
-        value = {name: form.optional(name, size) for name, size in FILING.items()}
-        filing = complaints.Filing(
-            kind=value["kind"] or "",
-            complainant=value["complainant"] or "",
-            description=value["description"] or "",
-            contact=value["contact"],
-            subject=Subject(
-                value["subject_type"], value["subject_id"], value["officer_id"], value["agency_id"]
-            ),
-        )
-        filed = complaints.file(here.ctx, here.doctrine, filing, here.clock.zone)
-    except FORM_ERRORS as exc:
-        return complaints_page(here, error=exc, values=echo(form, FILING), code=STATUS[type(exc)])
-    return see_other(f"/oversight/complaints/{filed.complaint.id}?done=filed")
-
-
-def complaint_page(
-    here: Here,
-    session: Session,
-    complaint_id: str,
-    *,
-    error: QalxanError | None = None,
-    values: dict[str, str] | None = None,
-    code: int = 200,
-) -> HTMLResponse:
-    row, events = complaints.get(here.ctx, complaint_id)
-    rules = complaint_rules()
-    unit = None
-    if row.owner_unit:
-        try:
-            unit = units.get(session, row.owner_unit)
-        except NotFound:
-            unit = None
-    principal = here.ctx.principal
-    context = {
-        "row": row,
-        "events": events,
-        "unit": unit,
-        "kind": rules.kinds.get(row.kind),
-        "current": rules.status(row.status),
-        "may_change": any(policy.may_use(principal, COMPLAINT, a) for a in ("update", "decide")),
-        "classification": scheme().by_rank(row.classification),
-        "record_types": catalogue().record_types,
-        "done": here.request.query_params.get("done"),
-        "error": error,
-        "values": values or {},
-        **complaint_times(here.clock.zone),
-    }
-    return here.show("oversight/complaint.html", context, code)
-
-
-@router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
-def complaint_detail(here: HereDep, session: SessionDep, complaint_id: ComplaintId) -> HTMLResponse:
-    return complaint_page(here, session, complaint_id)
-
-
-@router.post("/complaints/{complaint_id}/events", response_class=HTMLResponse)
-def move_complaint(
-    here: HereDep, session: SessionDep, form: PageFormDep, complaint_id: ComplaintId
-) -> Response:
-    try:
-        status, note = form.text("status", 24), form.optional("note", 20_000)
-        extend = form.flag("extend")
-        complaints.add_event(here.ctx, complaint_id, status, note, here.clock.zone, extend)
-    except FORM_ERRORS as exc:
-        values = echo(form, {"status": 24, "note": 20_000, "extend": 8})
-        return complaint_page(
-            here, session, complaint_id, error=exc, values=values, code=STATUS[type(exc)]
-        )
-    return see_other(f"/oversight/complaints/{complaint_id}?done=moved")
