@@ -16,7 +16,7 @@ from qalxan.settings import Settings
 from qalxan.web.app import create_app
 from tests.people import make_person
 
-EXAMPLES = 5
+EXAMPLES = 10
 PUBLIC = re.compile(r"^/api/v1/(health|doctrine|auth/login$)")
 
 

@@ -104,7 +104,8 @@ def day_index(days: list[Day]) -> ColumnElement[int]:
         (AuditRow.at < d.end, literal_column(str(i), Integer)) for i, d in enumerate(days[:-1])
     ]
     last: ColumnElement[int] = literal_column(str(len(days) - 1), Integer)
-    return case(*whens, else_=last) if whens else last
+    # Never a bare number: in GROUP BY, SQL reads a bare integer as a column position.
+    return case(*whens, else_=last) if whens else case((AuditRow.seq.is_not(None), last))
 
 
 def volume_spikes(

@@ -2,8 +2,8 @@
 
 Each record's hash is ``sha256(previous hash + canonical JSON of the record)``, so changing,
 inserting or deleting any row breaks every later link (:mod:`qalxan.access.chain` checks it).
-The head row ``audit_head`` holds the newest link (a trigger keeps its hash in step with each
-insert); taking its row lock first serialises appends across processes. Every
+The head row ``audit_head`` holds the newest link; taking its row lock first serialises
+appends across processes. Every
 ``checkpoint_every`` records a checkpoint signed with the platform key is written, so that even
 someone who rewrites the whole chain cannot make it verify.
 
@@ -123,6 +123,21 @@ INSERT = (
 )
 
 
+APPEND_FUNCTION = (
+    f"SELECT seq, prev_hash, hash FROM audit_append({', '.join('?' * (len(FIELDS) + 1))})"  # noqa: S608
+)
+
+
+def tail_hash(prev_hash: str, seq: int, tail: str) -> str:
+    """:func:`link_hash` of a record given its sequence number and the canonical JSON of the
+    rest without its opening bracket (what the PostgreSQL function hashes, the same way)."""
+    return hashlib.sha256(f"{prev_hash}[{seq},{tail}".encode()).hexdigest()
+
+
+def _cut(value: str | None, size: int) -> str | None:
+    return value[:size] if value is not None else None
+
+
 def append(session: Session, ctx: Context, entry: Entry, outcome: Outcome) -> dict[str, Any]:
     """Add a record to the chain inside ``session``'s transaction (committed with it).
 
@@ -130,35 +145,49 @@ def append(session: Session, ctx: Context, entry: Entry, outcome: Outcome) -> di
     SQLAlchemy's per-statement work would cost more than the statements.
     """
     db = driver(session)
-    # Taking the head row's write lock first serialises appends across processes.
-    seq, head_hash = db.execute(
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = ? RETURNING seq, hash", (HEAD_ID,)
-    ).fetchone()
     principal = ctx.principal
     detail_json = canonical(entry.detail)
+    # Cut to the columns' sizes: ids come from requests, and an attempt with an absurd id
+    # must still be recorded (the full values are kept in the detail when cut).
     row: dict[str, Any] = {
-        "seq": seq,
         "at": datetime.now(UTC),
         "actor_id": principal.user_id,
-        "actor_name": principal.username,
+        "actor_name": _cut(principal.username, 200),
         "actor_agency": principal.agency_id,
         "via": principal.via,
-        "action": entry.action,
-        "record_type": entry.record_type,
-        "record_id": entry.record_id,
-        "record_agency": entry.record_agency,
+        "action": _cut(entry.action, 64),
+        "record_type": _cut(entry.record_type, 32),
+        "record_id": _cut(entry.record_id, 80),
+        "record_agency": _cut(entry.record_agency, 80),
         "outcome": outcome,
-        "ip": ctx.ip,
-        "user_agent": ctx.user_agent[:300] if ctx.user_agent else None,
+        "ip": _cut(ctx.ip, 64),
+        "user_agent": _cut(ctx.user_agent, 300),
         # Stored as its canonical text, so that what is stored is exactly what was hashed.
         "detail": json.loads(detail_json),
-        "prev_hash": head_hash,
     }
-    fields = [timestamp(row[f]) if f == "at" else row[f] for f in FIELDS]
-    row["hash"] = link_hash(head_hash, fields, detail_json)
-    values = [db.timestamp(row[f]) if f == "at" else row[f] for f in FIELDS]
-    # A trigger sets the head's hash to the new record's (migration 0002).
-    db.execute(INSERT, (*values, detail_json, head_hash, row["hash"]))
+    # Everything the hash covers after the sequence number, which only the head can give.
+    tail = json.dumps(
+        [timestamp(row[f]) if f == "at" else row[f] for f in FIELDS[1:]],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    tail = f"{tail[1:-1]},{detail_json}]"
+    values = [db.timestamp(row[f]) if f == "at" else row[f] for f in FIELDS[1:]]
+    if db.sqlite:
+        # The write lock is already held (BEGIN IMMEDIATE), so two statements are cheap; a
+        # trigger sets the head's hash to the new record's (migration 0002).
+        seq, prev_hash = db.execute(
+            "UPDATE audit_head SET seq = seq + 1 WHERE id = ? RETURNING seq, hash", (HEAD_ID,)
+        ).fetchone()
+        new_hash = tail_hash(prev_hash, seq, tail)
+        db.execute(INSERT, (seq, *values, detail_json, prev_hash, new_hash))
+    else:
+        # One round trip: the function locks the head, hashes the same text in the database
+        # and inserts (migration 0002). The hash is the same as tail_hash() computes.
+        seq, prev_hash, new_hash = db.execute(
+            APPEND_FUNCTION, (*values, detail_json, tail)
+        ).fetchone()
+    row.update(seq=seq, prev_hash=prev_hash, hash=new_hash)
     trail = ctx.trail
     if trail.signer is not None and row["seq"] % trail.checkpoint_every == 0:
         add_checkpoint(session, trail.signer, row["seq"], row["hash"])

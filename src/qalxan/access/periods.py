@@ -16,10 +16,17 @@ from qalxan.errors import InvalidInput
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 WEEKDAYS = range(5)  # Monday to Friday
+# Times outside these years are typing errors, and near the ends of the calendar date
+# arithmetic overflows.
+EARLIEST, LATEST = 1900, 2200
 
 
 def as_utc(at: datetime, zone: ZoneInfo | None = None) -> datetime:
     """An aware UTC instant; a naive time is read in ``zone`` (UTC when none is given)."""
+    if not EARLIEST <= at.year <= LATEST:
+        raise InvalidInput(
+            f"period: {at.isoformat()} is outside the years {EARLIEST}-{LATEST}", field="period"
+        )
     if at.tzinfo is None:
         at = at.replace(tzinfo=zone or UTC)
     return at.astimezone(UTC)

@@ -19,6 +19,7 @@ from qalxan.errors import InvalidInput
 
 RECORD_TYPE = BulletinRow.record_type
 MAX_LIMIT = 200
+MAX_OFFSET = 1_000_000
 MAX_QUERY = 200
 EXPORT_LIMIT = 10_000
 
@@ -34,8 +35,8 @@ class Query:
     def checked(self) -> Query:
         if not 1 <= self.limit <= MAX_LIMIT:
             raise InvalidInput(f"limit: between 1 and {MAX_LIMIT}", field="limit")
-        if self.offset < 0:
-            raise InvalidInput("offset: must not be negative", field="offset")
+        if not 0 <= self.offset <= MAX_OFFSET:
+            raise InvalidInput(f"offset: between 0 and {MAX_OFFSET}", field="offset")
         return Query(_text(self.q), self.limit, self.offset)
 
 

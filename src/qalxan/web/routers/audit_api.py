@@ -58,7 +58,9 @@ FiltersDep = Annotated[TrailFilter, Depends(get_filters)]
 def read_trail(
     ctx: CtxDep,
     filters: FiltersDep,
-    after_seq: Annotated[int, Query(ge=0, description="The last seq of the previous page")] = 0,
+    after_seq: Annotated[
+        int, Query(ge=0, le=2**62, description="The last seq of the previous page")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=trail_query.MAX_LIMIT)] = trail_query.DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     page = trail_query.page(ctx, filters, after_seq, limit)

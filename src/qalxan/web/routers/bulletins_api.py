@@ -81,7 +81,7 @@ def list_bulletins(
     ctx: CtxDep,
     q: Text = None,
     limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=listing.MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     rows = listing.listing(ctx, listing.Query(q, limit, offset))
     return {"results": [bulletin_out(r) for r in rows], "limit": limit, "offset": offset}
@@ -146,5 +146,7 @@ def share_bulletin(
 
 
 @router.delete("/{bulletin_id}/shares/{share_id}", summary="Revoke a share (it is kept, ended)")
-def revoke_share(ctx: CtxDep, bulletin_id: BulletinId, share_id: int) -> dict[str, Any]:
+def revoke_share(
+    ctx: CtxDep, bulletin_id: BulletinId, share_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> dict[str, Any]:
     return share_out(sharing.revoke(ctx, BulletinRow, bulletin_id, share_id))

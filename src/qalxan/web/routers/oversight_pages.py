@@ -254,7 +254,7 @@ def get_trail_form(
 def audit_trail(
     here: HereDep,
     typed: Annotated[TrailForm, Depends(get_trail_form)],
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> HTMLResponse:
     ctx, clock = here.ctx, here.clock
     check_audited(ctx, trail_query.PERMISSION, "audit.read")

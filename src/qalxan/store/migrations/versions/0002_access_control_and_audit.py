@@ -286,25 +286,50 @@ def upgrade() -> None:
     _append_only("audit_log")
     _append_only("audit_checkpoints")
     _head_follows_inserts()
+    _append_function()
+
+
+AUDIT_FIELDS = (
+    "at timestamptz, actor_id text, actor_name text, actor_agency text, via text, action text, "
+    "record_type text, record_id text, record_agency text, outcome text, ip text, "
+    "user_agent text"
+)
+
+
+def _append_function() -> None:
+    # PostgreSQL only: the whole append in one round trip. Python sends everything the hash
+    # covers after the sequence number (``tail``); the function takes the head's lock and
+    # number, hashes ``prev || '[' || seq || ',' || tail`` exactly as qalxan.access.audit does,
+    # and inserts the record.
+    if op.get_bind().dialect.name == "sqlite":
+        return
+    names = [part.split()[0] for part in AUDIT_FIELDS.split(", ")]
+    params = ", ".join(f"p_{part}" for part in AUDIT_FIELDS.split(", "))
+    op.execute(
+        f"CREATE FUNCTION audit_append({params}, p_detail text, p_tail text) "  # noqa: S608
+        "RETURNS TABLE (seq bigint, prev_hash text, hash text) LANGUAGE plpgsql AS $$ "
+        "DECLARE v_seq bigint; v_prev text; v_hash text; "
+        "BEGIN "
+        "SELECT h.seq + 1, h.hash INTO v_seq, v_prev FROM audit_head h WHERE h.id = 1 "
+        "FOR UPDATE; "
+        "v_hash := encode(sha256(convert_to(v_prev || '[' || v_seq || ',' || p_tail, 'UTF8')), "
+        "'hex'); "
+        f"INSERT INTO audit_log (seq, {', '.join(names)}, detail, prev_hash, hash) "
+        f"VALUES (v_seq, {', '.join('p_' + n for n in names)}, p_detail::jsonb, v_prev, v_hash); "
+        "UPDATE audit_head SET seq = v_seq, hash = v_hash WHERE id = 1; "
+        "RETURN QUERY SELECT v_seq, v_prev, v_hash; "
+        "END $$"
+    )
 
 
 def _head_follows_inserts() -> None:
-    # The head's hash follows each new record inside the INSERT itself, saving the append a
-    # statement (a network round trip on PostgreSQL) on every protected request.
+    # SQLite: the head's hash follows each new record inside the INSERT itself, saving the
+    # append a statement. (PostgreSQL appends through audit_append(), which updates the head.)
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
             "CREATE TRIGGER audit_log_head AFTER INSERT ON audit_log "
             "BEGIN UPDATE audit_head SET hash = NEW.hash WHERE id = 1; END"
         )
-        return
-    op.execute(
-        "CREATE FUNCTION audit_log_head() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        "BEGIN UPDATE audit_head SET hash = NEW.hash WHERE id = 1; RETURN NEW; END $$"
-    )
-    op.execute(
-        "CREATE TRIGGER audit_log_head AFTER INSERT ON audit_log "
-        "FOR EACH ROW EXECUTE FUNCTION audit_log_head()"
-    )
 
 
 def _append_only(table: str) -> None:
@@ -329,11 +354,10 @@ def _append_only(table: str) -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        op.execute("DROP FUNCTION IF EXISTS audit_append")
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER IF EXISTS audit_log_head")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS audit_log_head ON audit_log")
-        op.execute("DROP FUNCTION IF EXISTS audit_log_head()")
     for table in ("audit_log", "audit_checkpoints"):
         if op.get_bind().dialect.name == "sqlite":
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
