@@ -36,6 +36,18 @@ class Conflict(QalxanError):
     code = "conflict"
 
 
+def required_text(
+    value: str, field: str, max_length: int, missing: str = "must not be empty"
+) -> str:
+    """``value`` stripped, or :class:`InvalidInput` naming ``field`` when empty or too long."""
+    text = value.strip()
+    if not text:
+        raise InvalidInput(f"{field}: {missing}", field=field)
+    if len(text) > max_length:
+        raise InvalidInput(f"{field}: at most {max_length} characters", field=field)
+    return text
+
+
 class Unauthorized(QalxanError):
     code = "unauthorized"
 

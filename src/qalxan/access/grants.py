@@ -21,7 +21,7 @@ from qalxan.access.sessions import aware
 from qalxan.access.tables import GrantRow, UserRow
 from qalxan.access.units import check_agency
 from qalxan.doctrine.registry import Doctrine
-from qalxan.errors import Forbidden, InvalidInput, NotFound
+from qalxan.errors import Forbidden, InvalidInput, NotFound, required_text
 from qalxan.store.ids import new_id
 
 MAX_DAYS = 366
@@ -134,12 +134,7 @@ def _check_target(
 
 
 def _check_inquiry(inquiry: str) -> str:
-    text = inquiry.strip()
-    if not text:
-        raise InvalidInput("inquiry: name the inquiry and its legal basis", field="inquiry")
-    if len(text) > MAX_INQUIRY:
-        raise InvalidInput(f"inquiry: at most {MAX_INQUIRY} characters", field="inquiry")
-    return text
+    return required_text(inquiry, "inquiry", MAX_INQUIRY, "name the inquiry and its legal basis")
 
 
 def _check_expiry(expires_at: datetime) -> datetime:

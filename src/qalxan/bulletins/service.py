@@ -16,7 +16,7 @@ from qalxan.access import audit, policy
 from qalxan.access.markings import scheme
 from qalxan.access.tables import UnitRow
 from qalxan.bulletins.tables import BulletinRow
-from qalxan.errors import InvalidInput
+from qalxan.errors import InvalidInput, required_text
 from qalxan.store.ids import new_id
 
 RECORD_TYPE = BulletinRow.record_type
@@ -120,21 +120,11 @@ def update(ctx: audit.Context, bulletin_id: str, changes: Changes) -> BulletinRo
 
 
 def check_title(title: str) -> str:
-    text = title.strip()
-    if not text:
-        raise InvalidInput("title: must not be empty", field="title")
-    if len(text) > MAX_TITLE:
-        raise InvalidInput(f"title: at most {MAX_TITLE} characters", field="title")
-    return text
+    return required_text(title, "title", MAX_TITLE)
 
 
 def check_body(body: str) -> str:
-    text = body.strip()
-    if not text:
-        raise InvalidInput("body: must not be empty", field="body")
-    if len(text) > MAX_BODY:
-        raise InvalidInput(f"body: at most {MAX_BODY} characters", field="body")
-    return text
+    return required_text(body, "body", MAX_BODY)
 
 
 def tlp_code(code: str | None) -> str | None:
