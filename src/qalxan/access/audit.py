@@ -73,8 +73,14 @@ def link_hash(prev_hash: str, fields: Sequence[Any], detail_json: str) -> str:
     ``detail_json`` is the canonical JSON of the detail. Built by string concatenation so that
     verification can hash the stored detail text without decoding it.
     """
-    head = json.dumps(list(fields), separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(f"{prev_hash}{head[:-1]},{detail_json}]".encode()).hexdigest()
+    return tail_hash(prev_hash, fields[0], tail_of(fields[1:], detail_json))
+
+
+def tail_of(rest: Sequence[Any], detail_json: str) -> str:
+    """What the hash covers after the sequence number: the canonical JSON of
+    ``[*rest, detail]`` without its opening bracket."""
+    text = json.dumps(list(rest), separators=(",", ":"), ensure_ascii=False)
+    return f"{text[1:-1]},{detail_json}]"
 
 
 def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
@@ -129,8 +135,8 @@ APPEND_FUNCTION = (
 
 
 def tail_hash(prev_hash: str, seq: int, tail: str) -> str:
-    """:func:`link_hash` of a record given its sequence number and the canonical JSON of the
-    rest without its opening bracket (what the PostgreSQL function hashes, the same way)."""
+    """The link hash from the sequence number and :func:`tail_of` the rest (the PostgreSQL
+    function ``audit_append`` hashes the same text the same way)."""
     return hashlib.sha256(f"{prev_hash}[{seq},{tail}".encode()).hexdigest()
 
 
@@ -166,12 +172,7 @@ def append(session: Session, ctx: Context, entry: Entry, outcome: Outcome) -> di
         "detail": json.loads(detail_json),
     }
     # Everything the hash covers after the sequence number, which only the head can give.
-    tail = json.dumps(
-        [timestamp(row[f]) if f == "at" else row[f] for f in FIELDS[1:]],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    tail = f"{tail[1:-1]},{detail_json}]"
+    tail = tail_of([timestamp(row[f]) if f == "at" else row[f] for f in FIELDS[1:]], detail_json)
     values = [db.timestamp(row[f]) if f == "at" else row[f] for f in FIELDS[1:]]
     if db.sqlite:
         # The write lock is already held (BEGIN IMMEDIATE), so two statements are cheap; a

@@ -47,16 +47,3 @@ class Principal:
         if base in self.permissions:
             return "agency"
         return None
-
-
-def system_principal(name: str = "system") -> Principal:
-    """The platform itself (bootstrap, scheduled jobs): audited, but holds no record rights."""
-    return Principal(
-        user_id=None,
-        username=name,
-        agency_id=None,
-        unit_id=None,
-        roles=(),
-        clearance=0,
-        via="system",
-    )
