@@ -26,10 +26,10 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from qalxan.access.markings import scheme
+from qalxan.access.markings import Reach, scheme
 from qalxan.access.principal import Principal
 from qalxan.access.tables import GrantRow, Protected, ShareRow
 from qalxan.errors import Forbidden, InvalidInput, NotFound
@@ -146,7 +146,12 @@ def _visible(principal: Principal, model: Any) -> ColumnElement[bool]:
         return and_(model.classification <= principal.clearance, grant)
     if scope == "any":
         return and_(model.classification <= principal.clearance)
-    tlp = scheme().tlp_with_reach
+    reaching = scheme().tlp_with_reach
+
+    def tlp(*reaches: Reach) -> ColumnElement[bool]:
+        # Equalities, not IN: an IN list is expanded into the SQL on every execution.
+        return or_(false(), *(model.tlp == marking for marking in reaching(*reaches)))
+
     shared = exists().where(
         ShareRow.record_type == record_type,
         ShareRow.record_id == model.id,
@@ -161,14 +166,19 @@ def _visible(principal: Principal, model: Any) -> ColumnElement[bool]:
     )
     reach = or_(
         model.owner_agency == principal.agency_id if principal.agency_id else false(),
-        model.tlp.in_(tlp("everyone", "community")),
-        and_(model.tlp.in_(tlp("shared", "strict")), shared) if principal.agency_id else false(),
-        and_(model.tlp.in_(tlp("shared", "strict", "named")), named)
-        if principal.user_id
-        else false(),
+        tlp("everyone", "community"),
+        and_(tlp("shared", "strict"), shared) if principal.agency_id else false(),
+        and_(tlp("shared", "strict", "named"), named) if principal.user_id else false(),
         grant,
     )
     return and_(model.classification <= principal.clearance, reach)
+
+
+@lru_cache(maxsize=4096)
+def _by_id(principal: Principal, model: Any) -> Select[Any]:
+    # Built once per principal and model: SQLAlchemy then reuses the statement's cache key
+    # instead of walking the whole policy condition on every request.
+    return select(model).where(model.id == bindparam("record_id"), visible(principal, model))
 
 
 def _grant_clause(principal: Principal, model: type[Protected]) -> ColumnElement[bool]:
@@ -228,7 +238,7 @@ def load(
     """
     require(principal, model.record_type, action)
     row = session.execute(
-        select(model).where(model.id == record_id, visible(principal, model))
+        _by_id(principal, cast(Any, model)), {"record_id": record_id}
     ).scalar_one_or_none()
     if row is None:
         present = session.get(model, record_id) is not None

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -111,8 +111,15 @@ def get_engine(url: str) -> Engine:
     return make_engine(url)
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+# One session class for the process: each sessionmaker() defines a new Session subclass, and
+# SQLAlchemy builds the event dispatch of a new class on its first use, which cost more than
+# the statements of a short request.
+_sessions = sessionmaker(expire_on_commit=False)
+
+
+def session_factory(engine: Engine) -> Callable[[], Session]:
+    """New sessions bound to ``engine``, keeping loaded objects usable after commit."""
+    return partial(_sessions, bind=engine)
 
 
 @contextmanager
