@@ -4,6 +4,7 @@ QalxanError
 ├── NotFound            a record that does not exist (or may not be known to exist)   -> 404
 ├── InvalidInput        input that breaks a rule; names the field and the reason       -> 422
 ├── Conflict            input that contradicts stored state                            -> 409
+├── PayloadTooLarge     an upload over its size limit                                  -> 413
 ├── Unauthorized        no or bad credentials                                          -> 401
 ├── Forbidden           known caller without the right to do this                      -> 403
 ├── TooManyRequests     too many attempts; ``retry_after`` seconds                      -> 429
@@ -34,6 +35,10 @@ class InvalidInput(QalxanError):
 
 class Conflict(QalxanError):
     code = "conflict"
+
+
+class PayloadTooLarge(QalxanError):
+    code = "payload_too_large"
 
 
 def required_text(

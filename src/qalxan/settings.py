@@ -114,6 +114,21 @@ class Settings(BaseSettings):
     timezone: str = Field(
         "Asia/Baku", description="The installation's local time zone (IANA name)."
     )
+    attachment_max_bytes: int = Field(
+        8 * 1024 * 1024, ge=1024, le=1024**3, description="The largest file one may attach."
+    )
+    dedup_window_hours: float = Field(
+        48.0, gt=0, le=24 * 30, description="Reports this far apart in time may join one incident."
+    )
+    dedup_radius_km: float = Field(
+        25.0, gt=0, le=1000, description="Reports this far apart may join one incident."
+    )
+    dedup_threshold: float = Field(
+        0.62, gt=0, le=1, description="The match score at which a report joins an incident."
+    )
+    escalation_interval_seconds: int = Field(
+        60, ge=0, le=3600, description="How often a worker checks for missed acknowledgements."
+    )
 
     @model_validator(mode="after")
     def _production_is_safe(self) -> Settings:

@@ -29,7 +29,8 @@ PUBLIC_API = re.compile(r"^/api/v1/(health|doctrine|openapi\.json|docs|auth/logi
 PUBLIC_PAGES = re.compile(r"^/($|doctrine|login|static|lang)")
 # Open to every signed-in caller, whatever their permissions.
 SIGNED_IN = re.compile(
-    r"^/api/v1/(auth/(me|logout|password|api-keys)|units|audit/public-key)|^/(account|logout)"
+    r"^/api/v1/(auth/(me|logout|password|api-keys)|units|audit/public-key|event-types)"
+    r"|^/(account|logout)"
 )
 DUMMY = "0123456789abcdef01234567"
 

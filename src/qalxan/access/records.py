@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from qalxan.access.tables import ComplaintRow, Protected
 from qalxan.bulletins.tables import BulletinRow
+from qalxan.cases.tables import CaseRow
+from qalxan.intake.tables import IncidentRow, ReportRow
 
 MODELS: dict[str, type[Protected]] = {
     "bulletin": BulletinRow,
     "complaint": ComplaintRow,
+    "report": ReportRow,
+    "incident": IncidentRow,
+    "case": CaseRow,
 }
 
 

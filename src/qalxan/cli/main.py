@@ -8,7 +8,7 @@ import typer
 import uvicorn
 
 from qalxan.bootstrap import bootstrap, ensure_first_admin, signer
-from qalxan.cli import audit, db, demo, doctrine, oversight, retention, users
+from qalxan.cli import audit, db, demo, doctrine, intake, oversight, reports, retention, users
 from qalxan.cli.common import console, reports_errors, settings
 
 app = typer.Typer(help="Qalxan: national security coordination platform.", no_args_is_help=True)
@@ -20,6 +20,8 @@ app.add_typer(users.units_app, name="units")
 app.add_typer(audit.app, name="audit")
 app.add_typer(oversight.app, name="oversight")
 app.add_typer(retention.app, name="retention")
+app.add_typer(reports.app, name="reports")
+app.add_typer(intake.app, name="intake")
 
 
 @app.command()

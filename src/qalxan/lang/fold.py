@@ -37,7 +37,11 @@ _TOKEN = re.compile(r"\d+(?:\.\d+)+|[^\W_]+", re.UNICODE)
 def fold(text: str) -> str:
     """Lower case without diacritics, Azerbaijani letters mapped to plain Latin."""
     text = text.translate(_AZ_LETTERS).lower()
+    if text.isascii():
+        return text  # nothing to strip; the common case for English reports
     decomposed = unicodedata.normalize("NFKD", text)
+    if decomposed == text:
+        return text  # no combining marks to drop (e.g. Cyrillic)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

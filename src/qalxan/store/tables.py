@@ -33,6 +33,7 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         dict[str, Any]: JSONDocument,
         list[str]: JSONDocument,
+        list[Any]: JSONDocument,
     }
 
 

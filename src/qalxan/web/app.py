@@ -15,21 +15,25 @@ from qalxan.doctrine.versions import DoctrineCache
 from qalxan.settings import Settings, get_settings
 from qalxan.store.engine import get_engine, wal_checkpoints
 from qalxan.web import errors, page_auth
-from qalxan.web.input_guard import InputGuard
+from qalxan.web.input_guard import MAX_BODY, InputGuard
 from qalxan.web.routers import (
     account_pages,
     admin_pages,
     audit_api,
     auth_api,
     bulletins_api,
+    cases_api,
     complaints_api,
     doctrine_api,
     grants_api,
     health,
+    incidents_api,
     oversight_api,
     oversight_complaint_pages,
     oversight_pages,
     pages,
+    reports_api,
+    stream_api,
     users_api,
 )
 
@@ -59,7 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.trail = trail(settings, app.state.engine)
     app.state.secret_key = settings.resolved_secret_key()
     errors.install(app)
-    app.add_middleware(InputGuard)
+    # Room for the largest attachment and its multipart envelope.
+    app.add_middleware(InputGuard, max_body=max(MAX_BODY, settings.attachment_max_bytes + 65536))
     page_auth.install(app)
     app.include_router(health.router, prefix="/api/v1")
     app.include_router(doctrine_api.router, prefix="/api/v1")
@@ -70,6 +75,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_api.router, prefix="/api/v1")
     app.include_router(oversight_api.router, prefix="/api/v1")
     app.include_router(complaints_api.router, prefix="/api/v1")
+    app.include_router(reports_api.router, prefix="/api/v1")
+    app.include_router(incidents_api.router, prefix="/api/v1")
+    app.include_router(cases_api.router, prefix="/api/v1")
+    app.include_router(stream_api.router, prefix="/api/v1")
     app.include_router(pages.router, dependencies=[Depends(page_auth.get_viewer)])
     app.include_router(account_pages.router)
     app.include_router(admin_pages.router)

@@ -14,6 +14,7 @@ from qalxan.access.principal import Principal
 from qalxan.doctrine.registry import Doctrine
 from qalxan.doctrine.search import SearchIndex
 from qalxan.doctrine.versions import DoctrineCache, resolve_version
+from qalxan.intake.classify import Classifier, classifier_for
 from qalxan.settings import Settings
 from qalxan.store.engine import session_factory
 from qalxan.web.auth import Caller, authenticate, context
@@ -91,3 +92,10 @@ async def get_context(request: Request, caller: CallerDep) -> Context:
 
 
 CtxDep = Annotated[Context, Depends(get_context)]
+
+
+async def get_classifier(settings: SettingsDep) -> Classifier:
+    return classifier_for(settings.data_dir)
+
+
+ClassifierDep = Annotated[Classifier, Depends(get_classifier)]

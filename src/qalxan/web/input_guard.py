@@ -2,7 +2,8 @@
 
 PostgreSQL text cannot hold NUL characters (SQLite can, and then nothing else can read them
 back sensibly), so a NUL anywhere in a path, query parameter or JSON body is answered with a
-422 naming where it was, instead of a database error. Bodies over the size limit get 413.
+422 naming where it was, instead of a database error (file uploads excepted: their bytes are
+not text). Bodies over the size limit get 413.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class InputGuard:
             if len(body) > self.max_body:
                 await _refuse(send, 413, f"the request body exceeds {self.max_body} bytes", None)
                 return
-        if b"\x00" in body or b"\\u0000" in body:
+        if not _binary(scope) and (b"\x00" in body or b"\\u0000" in body):
             await _refuse(send, 422, "body: must not contain NUL characters", "body")
             return
         replayed = False
@@ -55,6 +56,16 @@ class InputGuard:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+def _binary(scope: Scope) -> bool:
+    """Uploads carry files, whose bytes may be anything; their text fields are checked by the
+    routes that read them."""
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            kind = value.split(b";")[0].strip().lower()
+            return kind in (b"multipart/form-data", b"application/octet-stream")
+    return False
 
 
 async def _refuse(send: Send, status: int, message: str, field: str | None) -> None:

@@ -7,7 +7,9 @@ from sqlalchemy import create_engine
 
 # The schema is the union of every capability's tables.
 import qalxan.access.tables
-import qalxan.bulletins.tables  # noqa: F401
+import qalxan.bulletins.tables
+import qalxan.cases.tables
+import qalxan.intake.tables  # noqa: F401
 from qalxan.store.tables import Base
 
 config = context.config

@@ -1,0 +1,137 @@
+"""The open incidents a chunk of reports may join, loaded with one query and indexed in memory
+by kind of event and place, so that each report is compared only with its neighbours.
+
+An incident is filed under a grid cell of its point (if it has one), its district and its
+country; a report looks in the cells around its point, or in its district, or its country.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qalxan.intake import dedup
+from qalxan.intake.tables import IncidentRow
+from qalxan.intake.taxonomy import taxonomy
+
+CELL_DEGREES = 0.5
+KM_PER_DEGREE = 111.2
+
+
+@dataclass
+class Entry:
+    sighting: dedup.Sighting
+    owner: str
+    tlp: str | None
+
+
+class Candidates:
+    def __init__(self, rules: dedup.Rules) -> None:
+        self.rules = rules
+        self._entries: dict[str, Entry] = {}
+        self._buckets: dict[tuple[str, object, object], set[str]] = defaultdict(set)
+
+    def load(self, session: Session, sightings: Iterable[dedup.Sighting]) -> None:
+        """Open incidents of the sightings' categories within the dedup window of them."""
+        kinds = taxonomy().by_code
+        sightings = list(sightings)
+        if not sightings:
+            return
+        categories = {kinds[s.event_type].category for s in sightings}
+        types = [t.code for t in taxonomy().types if t.category in categories]
+        window = timedelta(hours=self.rules.window_hours)
+        earliest = min(s.first for s in sightings) - window
+        latest = max(s.last for s in sightings) + window
+        rows = session.execute(
+            select(
+                IncidentRow.id,
+                IncidentRow.event_type,
+                IncidentRow.first_observed,
+                IncidentRow.last_observed,
+                IncidentRow.lat,
+                IncidentRow.lon,
+                IncidentRow.admin1,
+                IncidentRow.country,
+                IncidentRow.fingerprint,
+                IncidentRow.owner_agency,
+                IncidentRow.tlp,
+            ).where(
+                IncidentRow.status == "open",
+                IncidentRow.event_type.in_(types),
+                IncidentRow.last_observed >= earliest,
+                IncidentRow.first_observed <= latest,
+            )
+        )
+        for row in rows:
+            sighting = dedup.Sighting(
+                row.event_type,
+                _aware(row.first_observed),
+                _aware(row.last_observed),
+                row.lat,
+                row.lon,
+                row.admin1,
+                row.country,
+                frozenset(row.fingerprint.split()),
+            )
+            self.put(row.id, sighting, row.owner_agency, row.tlp)
+
+    def put(self, incident_id: str, sighting: dedup.Sighting, owner: str, tlp: str | None) -> None:
+        """File (or re-file, after it changed) an incident."""
+        old = self._entries.get(incident_id)
+        if old is not None:
+            for key in self._keys(old.sighting):
+                self._buckets[key].discard(incident_id)
+        self._entries[incident_id] = Entry(sighting, owner, tlp)
+        for key in self._keys(sighting):
+            self._buckets[key].add(incident_id)
+
+    def near(self, sighting: dedup.Sighting) -> dict[str, Entry]:
+        """The filed incidents that could be the same event as ``sighting``."""
+        category = taxonomy().by_code[sighting.event_type].category
+        keys: list[tuple[str, object, object]] = []
+        if sighting.lat is not None and sighting.lon is not None:
+            row, col = _cell(sighting.lat, sighting.lon)
+            reach_lat = math.ceil(self.rules.radius_km / (KM_PER_DEGREE * CELL_DEGREES))
+            shrink = max(math.cos(math.radians(sighting.lat)), 0.05)
+            reach_lon = math.ceil(self.rules.radius_km / (KM_PER_DEGREE * CELL_DEGREES * shrink))
+            keys += [
+                (category, row + i, col + j)
+                for i in range(-reach_lat, reach_lat + 1)
+                for j in range(-reach_lon, reach_lon + 1)
+            ]
+            # Incidents without a point can still be the same event (compared by district).
+            keys.append((category, "unplaced", sighting.admin1 or sighting.country))
+        elif sighting.admin1 is not None:
+            keys.append((category, "admin1", sighting.admin1))
+        else:
+            keys.append((category, "country", sighting.country))
+        found: dict[str, Entry] = {}
+        for key in keys:
+            for incident_id in self._buckets.get(key, ()):
+                found[incident_id] = self._entries[incident_id]
+        return found
+
+    def _keys(self, s: dedup.Sighting) -> list[tuple[str, object, object]]:
+        category = taxonomy().by_code[s.event_type].category
+        keys: list[tuple[str, object, object]] = [(category, "country", s.country)]
+        if s.admin1 is not None:
+            keys.append((category, "admin1", s.admin1))
+        if s.lat is not None and s.lon is not None:
+            keys.append((category, *_cell(s.lat, s.lon)))
+        else:
+            keys.append((category, "unplaced", s.admin1 or s.country))
+        return keys
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES)
+
+
+def _aware(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at

@@ -1,0 +1,511 @@
+"""Storing prepared reports: each joins an open incident about the same event or starts a new
+one, which is graded and routed. One code path for a single submission and for a bulk import.
+
+A :class:`Writer` works inside the caller's transaction and keeps the incidents it touches in
+memory, so that reports of one chunk find each other; :meth:`Writer.flush` writes everything
+with bulk statements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from qalxan.access.markings import Reach, scheme
+from qalxan.access.tables import ShareRow
+from qalxan.doctrine.registry import Doctrine
+from qalxan.intake import dedup, routing, severity
+from qalxan.intake.candidates import Candidates
+from qalxan.intake.draft import Draft
+from qalxan.intake.prepare import Prepared
+from qalxan.intake.tables import (
+    FeedRow,
+    IncidentEventRow,
+    IncidentRow,
+    MembershipRow,
+    ReportRow,
+    RoutingRow,
+)
+from qalxan.intake.taxonomy import taxonomy
+from qalxan.store.ids import new_id
+
+MAX_CANDIDATES = 200
+TITLE_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who a report comes from."""
+
+    agency_id: str
+    unit_id: str | None
+    user_id: str | None
+    actor: str
+    origin: str = "api"
+
+
+@dataclass(frozen=True)
+class Stored:
+    report_id: str
+    incident_id: str
+    joined: bool
+    repeated: bool
+    reason: dict[str, Any]
+
+
+@dataclass
+class _Incident:
+    """An incident as the writer holds it while a chunk is stored."""
+
+    row: dict[str, Any]
+    sighting: dedup.Sighting
+    routed: set[str]
+    new: bool
+    changed: bool = False
+    facts: severity.Facts | None = None
+    where: routing.Where = field(default_factory=routing.Where)
+
+
+class Writer:
+    def __init__(
+        self, session: Session, doctrine: Doctrine, rules: dedup.Rules, now: datetime
+    ) -> None:
+        self.session = session
+        self.doctrine = doctrine
+        self.rules = rules
+        self.now = now
+        self._incidents: dict[str, _Incident] = {}
+        self.candidates = Candidates(rules)
+        self._rows: dict[type[Any], list[dict[str, Any]]] = {
+            ReportRow: [],
+            MembershipRow: [],
+            IncidentEventRow: [],
+            RoutingRow: [],
+            ShareRow: [],
+            FeedRow: [],
+        }
+
+    # -- reports --------------------------------------------------------------------------
+    def prefetch(self, prepared: list[Prepared]) -> None:
+        """Load the open incidents these reports may join (one query for a whole chunk)."""
+        self.candidates.load(self.session, [self._sighting(p) for p in prepared])
+
+    def add(self, prepared: Prepared, author: Author) -> Stored:
+        draft = prepared.draft
+        origin_ref = draft.origin_ref or new_id()
+        report_id = new_id()
+        report = self._report_row(report_id, prepared, author, origin_ref)
+        self._rows[ReportRow].append(report)
+        sighting = self._sighting(prepared)
+        match = None
+        if self._may_join(draft, author):
+            near = {
+                incident_id: entry.sighting
+                for incident_id, entry in self.candidates.near(sighting).items()
+                if _shareable(entry.tlp, entry.owner, author)
+            }
+            match = dedup.best(sighting, near, self.rules)
+        if match is not None:
+            incident_id, found = match
+            self._join(incident_id, report, prepared, author, found.reason)
+            return Stored(report_id, incident_id, True, False, found.reason)
+        incident_id = self._create(report, prepared, author)
+        reason = {"new": True, "why": "no open incident matched"}
+        self._member(report_id, incident_id, reason, author.actor)
+        return Stored(report_id, incident_id, False, False, reason)
+
+    def existing(self, origin: str, refs: list[str]) -> dict[str, tuple[str, str]]:
+        """Reports already stored under these references: ref -> (report id, incident id)."""
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(refs), 500):
+            rows = self.session.execute(
+                select(ReportRow.origin_ref, ReportRow.id, MembershipRow.incident_id)
+                .join(MembershipRow, MembershipRow.report_id == ReportRow.id)
+                .where(
+                    ReportRow.origin == origin, ReportRow.origin_ref.in_(refs[start : start + 500])
+                )
+            )
+            found.update({ref: (rid, iid) for ref, rid, iid in rows})
+        return found
+
+    def _report_row(
+        self, report_id: str, prepared: Prepared, author: Author, origin_ref: str
+    ) -> dict[str, Any]:
+        draft, placement = prepared.draft, prepared.placement
+        return {
+            "id": report_id,
+            "owner_agency": author.agency_id,
+            "owner_unit": author.unit_id,
+            "classification": scheme().classification(draft.classification).rank,
+            "tlp": draft.tlp,
+            "origin": author.origin,
+            "origin_ref": origin_ref,
+            "reporter_id": author.user_id,
+            "observed_at": draft.observed_at,
+            "reported_at": draft.reported_at or self.now,
+            "received_at": self.now,
+            "event_type": prepared.event_type,
+            "typed_by": prepared.typed_by,
+            "typing": prepared.typing,
+            "title": draft.title,
+            "narrative": draft.narrative,
+            "language": prepared.language,
+            "place_text": placement.place_text,
+            "lat": placement.lat,
+            "lon": placement.lon,
+            "country": placement.country,
+            "admin1": placement.admin1,
+            "location_precision": placement.precision,
+            "location": placement.as_dict(),
+            "source": draft.source,
+            "source_reliability": draft.source_reliability,
+            "info_credibility": draft.info_credibility,
+            "killed": draft.killed,
+            "injured": draft.injured,
+            "missing": draft.missing,
+            "damage": draft.damage,
+            "objects": [o.as_dict() for o in draft.objects],
+        }
+
+    def _sighting(self, prepared: Prepared) -> dedup.Sighting:
+        p = prepared.placement
+        at = prepared.observed_at
+        return dedup.Sighting(
+            prepared.event_type, at, at, p.lat, p.lon, p.admin1, p.country, prepared.words
+        )
+
+    # -- matching -------------------------------------------------------------------------
+    def _may_join(self, draft: Draft, author: Author) -> bool:
+        # A RED report is for named people only: it never joins (and so never reveals) an
+        # incident that others can see.
+        return draft.tlp != "RED"
+
+    # -- incidents ------------------------------------------------------------------------
+    def _create(self, report: dict[str, Any], prepared: Prepared, author: Author) -> str:
+        kind = taxonomy().by_code[prepared.event_type]
+        placement = prepared.placement
+        incident_id = new_id()
+        facts = severity.Facts(
+            event_type=kind.code,
+            killed=report["killed"],
+            injured=report["injured"],
+            missing=report["missing"],
+            pipeline_km=placement.pipeline_km,
+            pipeline=placement.pipeline,
+            border_zone=placement.border_zone,
+            offshore=placement.offshore,
+        )
+        graded = severity.assess(facts)
+        row = {
+            "id": incident_id,
+            "owner_agency": author.agency_id,
+            "owner_unit": author.unit_id,
+            "classification": report["classification"],
+            "tlp": report["tlp"],
+            "title": _title(prepared),
+            "event_type": kind.code,
+            "public_event": kind.public_event,
+            "status": "open",
+            "first_observed": report["observed_at"],
+            "last_observed": report["observed_at"],
+            "severity": graded.level,
+            "severity_reasons": list(graded.reasons),
+            "killed": report["killed"],
+            "injured": report["injured"],
+            "report_count": 1,
+            "fingerprint": " ".join(sorted(prepared.words)),
+            "place_text": placement.place_text,
+            "lat": placement.lat,
+            "lon": placement.lon,
+            "country": placement.country,
+            "admin1": placement.admin1,
+            "location_precision": placement.precision,
+            "place_facts": placement.facts(),
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+        where = routing.Where(placement.border_zone, placement.offshore, placement.nakhchivan)
+        held = _Incident(row, self._sighting(prepared), set(), True, facts=facts, where=where)
+        self._incidents[incident_id] = held
+        self.candidates.put(incident_id, held.sighting, row["owner_agency"], row["tlp"])
+        self._event(incident_id, "created", {"report": report["id"]}, author.actor)
+        self._route(held, author)
+        self._share_report(report, held)
+        self._feed("incident.created", incident_id, row)
+        return incident_id
+
+    def _join(
+        self,
+        incident_id: str,
+        report: dict[str, Any],
+        prepared: Prepared,
+        author: Author,
+        reason: dict[str, Any],
+    ) -> None:
+        held = self._incidents.get(incident_id) or self._load(incident_id)
+        row = held.row
+        observed = report["observed_at"]
+        row["first_observed"] = min(row["first_observed"], observed)
+        row["last_observed"] = max(row["last_observed"], observed)
+        row["report_count"] += 1
+        # Two agencies reporting one event report the same dead: take the highest count.
+        row["killed"] = max(row["killed"], report["killed"])
+        row["injured"] = max(row["injured"], report["injured"])
+        row["classification"] = max(row["classification"], report["classification"])
+        if row["lat"] is None and report["lat"] is not None:
+            for key in ("lat", "lon", "admin1", "country", "place_text", "location_precision"):
+                row[key] = report[key]
+        words = set(row["fingerprint"].split()) | prepared.words
+        row["fingerprint"] = " ".join(sorted(words)[: dedup.FINGERPRINT_WORDS * 2])
+        row["updated_at"] = self.now
+        held.sighting = replace(
+            held.sighting,
+            first=row["first_observed"],
+            last=row["last_observed"],
+            lat=row["lat"],
+            lon=row["lon"],
+            admin1=row["admin1"],
+            words=frozenset(row["fingerprint"].split()),
+        )
+        self.candidates.put(incident_id, held.sighting, row["owner_agency"], row["tlp"])
+        facts = held.facts or severity.Facts(event_type=row["event_type"])
+        held.facts = replace(
+            facts,
+            killed=row["killed"],
+            injured=row["injured"],
+            reports=row["report_count"],
+        )
+        graded = severity.assess(held.facts)
+        if graded.level != row["severity"]:
+            self._event(
+                incident_id,
+                "severity",
+                {"from": row["severity"], "to": graded.level, "report": report["id"]},
+                author.actor,
+            )
+        row["severity"] = graded.level
+        row["severity_reasons"] = list(graded.reasons)
+        held.changed = True
+        self._member(report["id"], incident_id, reason, author.actor)
+        self._event(incident_id, "joined", {"report": report["id"], "reason": reason}, author.actor)
+        if author.agency_id not in held.routed:
+            self._route_one(
+                held,
+                routing.Route(author.agency_id, "reporting", ["reported the incident"], True),
+                author,
+            )
+        self._share_report(report, held)
+        self._feed("incident.updated", incident_id, row)
+
+    def _load(self, incident_id: str) -> _Incident:
+        row = self.session.get(IncidentRow, incident_id)
+        assert row is not None  # a candidate found in this transaction
+        data = {c.key: getattr(row, c.key) for c in IncidentRow.__table__.columns}
+        for key in ("first_observed", "last_observed", "created_at", "updated_at"):
+            data[key] = _aware(data[key])
+        routed = set(
+            self.session.scalars(
+                select(RoutingRow.agency_id).where(RoutingRow.incident_id == incident_id)
+            )
+        )
+        sighting = dedup.Sighting(
+            row.event_type,
+            data["first_observed"],
+            data["last_observed"],
+            row.lat,
+            row.lon,
+            row.admin1,
+            row.country,
+            frozenset(row.fingerprint.split()),
+        )
+        facts = severity.Facts(
+            event_type=row.event_type,
+            killed=row.killed,
+            injured=row.injured,
+            reports=row.report_count,
+            pipeline_km=row.place_facts.get("pipeline_km"),
+            pipeline=row.place_facts.get("pipeline"),
+            border_zone=bool(row.place_facts.get("border_zone")),
+            offshore=bool(row.place_facts.get("offshore")),
+        )
+        held = _Incident(data, sighting, routed, False, facts=facts)
+        self._incidents[incident_id] = held
+        return held
+
+    # -- routing --------------------------------------------------------------------------
+    def _route(self, held: _Incident, author: Author) -> None:
+        routes = routing.route(self.doctrine, held.row["event_type"], held.where, author.agency_id)
+        for route in routes:
+            self._route_one(held, route, author)
+        self._event(
+            held.row["id"],
+            "routed",
+            {"agencies": {r.agency_id: r.role for r in routes}},
+            author.actor,
+        )
+
+    def _route_one(self, held: _Incident, route: routing.Route, author: Author) -> None:
+        row = held.row
+        minutes = routing.acknowledge_minutes(row["severity"], route.role)
+        reasons = list(route.reasons)
+        shared = route.agency_id == row["owner_agency"] or _agency_reach(row["tlp"])
+        if not shared:
+            reasons.append(
+                f"not shared: marked TLP:{row['tlp']}" if row["tlp"] else "not shared: no TLP"
+            )
+        self._rows[RoutingRow].append(
+            {
+                "incident_id": row["id"],
+                "agency_id": route.agency_id,
+                "role": route.role,
+                "reasons": reasons,
+                "routed_at": self.now,
+                "ack_due": self.now + timedelta(minutes=minutes) if minutes else None,
+                "acknowledged_at": self.now if route.reporting else None,
+                "acknowledged_by": author.actor if route.reporting else None,
+                "escalation_level": 0,
+            }
+        )
+        held.routed.add(route.agency_id)
+        if shared and route.agency_id != row["owner_agency"] and _needs_share(row["tlp"]):
+            self._share("incident", row["id"], route.agency_id, f"routed: {route.role}")
+
+    def _share_report(self, report: dict[str, Any], held: _Incident) -> None:
+        """Let the agencies the incident is routed to read a report of it."""
+        if not _needs_share(report["tlp"]):
+            return
+        for agency_id in sorted(held.routed):
+            if agency_id != report["owner_agency"]:
+                self._share("report", report["id"], agency_id, "incident routed")
+
+    def _share(self, record_type: str, record_id: str, agency_id: str, why: str) -> None:
+        self._rows[ShareRow].append(
+            {
+                "record_type": record_type,
+                "record_id": record_id,
+                "agency_id": agency_id,
+                "user_id": None,
+                "reason": why,
+                "granted_by": "qalxan:routing",
+                "granted_at": self.now,
+            }
+        )
+
+    # -- rows -----------------------------------------------------------------------------
+    def _member(self, report_id: str, incident_id: str, reason: dict[str, Any], actor: str) -> None:
+        self._rows[MembershipRow].append(
+            {
+                "report_id": report_id,
+                "incident_id": incident_id,
+                "reason": reason,
+                "joined_by": actor,
+                "joined_at": self.now,
+            }
+        )
+
+    def _event(self, incident_id: str, kind: str, detail: dict[str, Any], actor: str) -> None:
+        self._rows[IncidentEventRow].append(
+            {
+                "incident_id": incident_id,
+                "kind": kind,
+                "detail": detail,
+                "actor": actor,
+                "at": self.now,
+            }
+        )
+
+    def _feed(self, kind: str, incident_id: str, row: dict[str, Any]) -> None:
+        self._rows[FeedRow].append(
+            {
+                "at": self.now,
+                "kind": kind,
+                "record_type": "incident",
+                "record_id": incident_id,
+                "summary": {
+                    "title": row["title"],
+                    "event_type": row["event_type"],
+                    "severity": row["severity"],
+                    "admin1": row["admin1"],
+                    "reports": row["report_count"],
+                },
+            }
+        )
+
+    def flush(self) -> None:
+        """Write what was added: new incidents before the reports that join them."""
+        session = self.session
+        new = [h.row for h in self._incidents.values() if h.new]
+        changed = [h.row for h in self._incidents.values() if not h.new and h.changed]
+        # Core statements on the tables: the ORM's bulk path costs more than the rows.
+        if new:
+            session.execute(insert(IncidentRow.__table__), new)
+        if changed:
+            session.execute(update(IncidentRow), [_changes(r) for r in changed])
+        for model in (ReportRow, MembershipRow, IncidentEventRow, RoutingRow, ShareRow, FeedRow):
+            rows = self._rows[model]
+            if rows:
+                session.execute(insert(model.__table__), rows)
+                rows.clear()
+        for held in self._incidents.values():
+            held.new = held.changed = False
+
+
+def _changes(row: dict[str, Any]) -> dict[str, Any]:
+    keys = [
+        "id",
+        "first_observed",
+        "last_observed",
+        "report_count",
+        "killed",
+        "injured",
+        "classification",
+        "lat",
+        "lon",
+        "admin1",
+        "country",
+        "place_text",
+        "location_precision",
+        "fingerprint",
+        "severity",
+        "severity_reasons",
+        "updated_at",
+    ]
+    return {k: row[k] for k in keys}
+
+
+def _title(prepared: Prepared) -> str:
+    draft = prepared.draft
+    if draft.title:
+        return draft.title[:TITLE_LENGTH]
+    first = draft.narrative.split(". ")[0].strip()
+    return first if len(first) <= TITLE_LENGTH else first[: TITLE_LENGTH - 1] + "…"
+
+
+def _agency_reach(tlp: str | None) -> bool:
+    """Whether a record with this marking can reach another agency at all."""
+    return tlp is not None and tlp in _reaching("everyone", "community", "shared", "strict")
+
+
+def _needs_share(tlp: str | None) -> bool:
+    """Whether another agency needs a share to see it (CLEAR and GREEN reach everyone)."""
+    return tlp is not None and tlp in _reaching("shared", "strict")
+
+
+@lru_cache(maxsize=8)
+def _reaching(*reaches: Reach) -> frozenset[str]:
+    return frozenset(scheme().tlp_with_reach(*reaches))
+
+
+def _shareable(tlp: str | None, owner: str, author: Author) -> bool:
+    """Whether a report of ``author`` may join this incident: joining shares the incident with
+    the reporting agency, which its marking must allow."""
+    return owner == author.agency_id or _agency_reach(tlp)
+
+
+def _aware(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
