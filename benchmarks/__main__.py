@@ -8,13 +8,23 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import bench_access, bench_search, bench_startup
+from benchmarks import (
+    bench_access,
+    bench_geo,
+    bench_intake,
+    bench_search,
+    bench_startup,
+    bench_typing,
+)
 from benchmarks.common import Row
 
 BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     "startup": bench_startup.run,
     "search": bench_search.run,
     "access": bench_access.run,
+    "geo": bench_geo.run,
+    "typing": bench_typing.run,
+    "intake": bench_intake.run,
 }
 
 

@@ -108,7 +108,10 @@ def _bulk(texts: list[dict[str, str]], url: str | None, name: str) -> list[Row]:
         bulk.run(ctx, doctrine, classifier, warm, origin="warm-up")
         started = time.perf_counter()
         problems = bulk.validate(sources.read(path))
-        outcome = bulk.run(ctx, doctrine, classifier, sources.read(path), origin="bench")
+        workers = bulk.default_workers()
+        outcome = bulk.run(
+            ctx, doctrine, classifier, sources.read(path), origin="bench", workers=workers
+        )
         seconds = time.perf_counter() - started
         again = bulk.run(ctx, doctrine, classifier, sources.read(path), origin="bench")
         engine.dispose()
@@ -120,7 +123,8 @@ def _bulk(texts: list[dict[str, str]], url: str | None, name: str) -> list[Row]:
             ">= 2,000 reports/s",
             rate >= 2000 and not problems,
             f"{outcome.rows} texts typed, placed, de-duplicated, routed: "
-            f"{outcome.incidents} incidents, {outcome.joined} joined",
+            f"{outcome.incidents} incidents, {outcome.joined} joined; "
+            f"{workers} worker process(es) typing and placing",
         ),
         Row(
             f"bulk import run again, {name}",
@@ -237,7 +241,7 @@ def _listing(url: str | None, name: str) -> list[Row]:
 def _fill(engine: Engine) -> None:
     """A million incidents over two years, a routing row each, shares for the AMBER ones."""
     rng = random.Random(7)
-    kinds = [t for t in taxonomy().types]
+    kinds = list(taxonomy().types)
     districts = [f"AZ-{c}" for c in ("BA", "GA", "SM", "LA", "QAZ", "TOV", "SAK", "NX", "XAC")]
     agencies = ["agency-police", "agency-mes", "agency-sbs", "agency-sss", "agency-scc"]
     start = datetime(2025, 1, 1, tzinfo=UTC)

@@ -1,5 +1,8 @@
 """Accuracy on real place names: the NCEI catalogue's Azerbaijani earthquakes.
 
+First, whether each location name resolves to the district it names (the project's reading of
+the names, ``benchmarks.bench_geo.NCEI_NAMED``). Then, against the epicentres:
+
 Each row's location name ("AZERBAIJAN:  SHEMAKHA (SEMACHA)") is resolved as text and its
 district compared with the district that holds the epicentre. The names are those of the
 nearest well-known town, and an epicentre (given to 0.1 degree, older ones estimated) often
@@ -11,6 +14,8 @@ from __future__ import annotations
 
 import csv
 import re
+
+from benchmarks.bench_geo import ncei_cases, ncei_named_score
 
 from qalxan.geo import locate_point, resolve_text
 from qalxan.geo.data_files import load_gazetteer
@@ -39,3 +44,11 @@ def test_ncei_azerbaijan_place_names() -> None:
         near += found.admin1 in adm2 and flat_km(adm2[found.admin1], lat, lon) <= NEAR_KM
     assert near / len(rows) >= 0.90
     assert strict / len(rows) >= 0.5
+
+
+def test_ncei_place_names_resolve_to_the_district_they_name() -> None:
+    require(NCEI)
+    cases = ncei_cases()
+    assert cases is not None and len(cases) >= 10
+    score, misses = ncei_named_score(cases)
+    assert score >= 0.90, misses

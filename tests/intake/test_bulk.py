@@ -141,3 +141,20 @@ def test_missed_acknowledgements_escalate(
         levels = set(session.scalars(select(RoutingRow.escalation_level)))
     assert "escalated" in kinds
     assert levels == {0, 1}  # the reporting agency acknowledged by reporting
+
+
+def test_typing_and_placing_in_worker_processes_stores_the_same(
+    engine: Engine, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_jsonl(tmp_path / "reports.jsonl", 12)
+    monkeypatch.setattr(bulk, "CHUNK", 4)
+    ctx = importer(engine, settings)
+    outcome = bulk.run(
+        ctx, load_bundled(), RuleClassifier(), sources.read(path), origin="import:w", workers=2
+    )
+    assert (outcome.stored, outcome.rows) == (12, 12)
+    with session_factory(engine)() as session:
+        typed = set(session.scalars(select(ReportRow.event_type)))
+        placed = list(session.scalars(select(ReportRow.location_precision)))
+    assert typed == {"smuggling"}
+    assert placed == ["point"] * 12

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from qalxan.bootstrap import bootstrap
+from qalxan.cli import intake as intake_cli
 from qalxan.cli.common import console
 from qalxan.cli.intake import app
-from qalxan.intake.classify import TrainedClassifier, classifier_for, model_path
+from qalxan.intake import curation
+from qalxan.intake.classify import RuleClassifier, TrainedClassifier, classifier_for, model_path
+from qalxan.intake.draft import Draft
+from qalxan.intake.submit import submit
 from qalxan.settings import get_settings
+from tests.people import load_bundled, make_person
 
 from .test_classify_model import synthetic
 
@@ -52,7 +59,24 @@ def test_a_bad_file_is_reported_with_its_line(data_dir: Path, tmp_path: Path) ->
     assert not model_path(data_dir).exists()
 
 
-def test_training_on_confirmed_reports_is_not_available_yet(data_dir: Path) -> None:
+def test_training_on_the_reports_analysts_labelled(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     result = runner.invoke(app, ["train"])
     assert result.exit_code == 2
-    assert "not available yet" in re.sub(r"[\s│]+", " ", result.output)
+    assert "only 0 reports" in re.sub(r"[\s│]+", " ", result.output)
+
+    settings = get_settings()
+    engine = bootstrap(settings)
+    analyst = make_person(engine, settings, "analyst", "agency-mes", ["analyst", "duty_officer"])
+    ctx = analyst.ctx(engine, settings)
+    texts, labels = synthetic(60)
+    when = datetime.now(UTC) - timedelta(days=1)
+    for text, label in zip(texts, labels, strict=True):
+        stored = submit(ctx, load_bundled(), RuleClassifier(), Draft(text, when, tlp="GREEN"))
+        curation.label(ctx, stored.report_id, label)
+    monkeypatch.setattr(intake_cli, "MIN_LABELLED", 50)
+    result = runner.invoke(app, ["train"])
+    assert result.exit_code == 0, result.output
+    assert "on 60 reports" in result.output
+    assert isinstance(classifier_for(data_dir), TrainedClassifier)

@@ -77,6 +77,16 @@ def test_a_trained_model_types_and_explains(model: TrainedClassifier) -> None:
     assert model.classify(PROBES[0]) == first
 
 
+def test_types_the_model_never_saw_are_left_to_the_rules() -> None:
+    texts, labels = synthetic(60)
+    kept = [(t, label) for t, label in zip(texts, labels, strict=True) if label != "earthquake"]
+    model = train([t for t, _ in kept], [label for _, label in kept])
+    quake, protest = model.classify_many(["Şamaxıda güclü zəlzələ olub.", PROBES[0]])
+    assert (quake.event_type, quake.method) == ("earthquake", "rules")
+    assert quake.explanation.startswith("not a type the model was trained on; rules:")
+    assert (protest.event_type, protest.method) == ("peaceful-protest", "model")
+
+
 def test_save_and_load_give_the_same_predictions(model: TrainedClassifier, tmp_path: Path) -> None:
     path = tmp_path / "models" / "typing.joblib"
     model.save(path)

@@ -168,6 +168,64 @@ SENTENCES = {
 }
 
 
+CUES = {
+    "partlayışda": "remote-explosive",
+    "atəşkəsin pozulması": "ceasefire-violation",
+    "sərhədi qanunsuz keçən": "illegal-border-crossing",
+    "narkotik vasitələr müsadirə edilib": "drug-trafficking",
+    "daşqın": "flood",
+    "sel": "mudflow",
+    "etiraz aksiyası": "peaceful-protest",
+    "dinc etiraz": "peaceful-protest",
+    "qar uçqunu": "avalanche",
+    "palçıq vulkanı": "mud-volcano",
+    "insan alveri": "human-trafficking",
+    "qaçaqmalçılıq": "smuggling",
+    "kiberhücum": "cyber-incident",
+    "взрыва": "remote-explosive",
+    "обстреляли": "shelling",
+    "задержан": "arrests",
+    "изъято": "smuggling",
+    "наркотики": "drug-trafficking",
+    "землетрясение": "earthquake",
+    "сель": "mudflow",
+    "мирная акция": "peaceful-protest",
+    "оползень": "landslide",
+    "торговля людьми": "human-trafficking",
+    "предотвратили теракт": "disrupted-plot",
+    "фишинг": "cyber-incident",
+    "DDoS": "cyber-incident",
+    "phishing": "cyber-incident",
+    "ransomware": "cyber-incident",
+    "pipeline leak": "energy-infrastructure-damage",
+    "sabotage of the pipeline": "energy-infrastructure-attack",
+    "railway sabotage": "transport-infrastructure-attack",
+    "the train derailed": "transport-infrastructure-damage",
+    "forest fire": "wildfire",
+    "factory explosion": "industrial-accident",
+    "ammonia leak": "chemical-accident",
+    "radiation": "radiological-accident",
+    "cholera outbreak": "epidemic",
+    "oil spill": "pollution",
+    "arms smuggling": "arms-trafficking",
+    "suicide bomber": "suicide-bomb",
+    "chemical weapons": "chemical-weapon",
+    "recaptured the town": "government-regains-territory",
+    "took control of the town": "non-state-actor-overtakes-territory",
+    "without a fight": "non-violent-transfer-of-territory",
+    "curfew": "change-to-group-activity",
+    "defused": "disrupted-weapons-use",
+    "base established": "base-established",
+    "lynched": "mob-violence",
+    "tear gas": "protest-with-intervention",
+}
+
+
+@pytest.mark.parametrize(("text", "code"), CUES.items())
+def test_a_cue_alone_types_its_report(text: str, code: str) -> None:
+    assert RuleClassifier().classify(text).event_type == code
+
+
 @pytest.mark.parametrize(
     ("code", "text"),
     [(code, text) for code, texts in SENTENCES.items() for text in texts],

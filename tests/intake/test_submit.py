@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
-from tests.people import Person, load_bundled, make_person
 
 from qalxan.access.tables import AuditRow, ShareRow
 from qalxan.errors import InvalidInput
@@ -17,6 +16,7 @@ from qalxan.intake.submit import submit
 from qalxan.intake.tables import IncidentRow, MembershipRow, ReportRow, RoutingRow
 from qalxan.settings import Settings
 from qalxan.store.engine import session_factory
+from tests.people import Person, load_bundled, make_person
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 BAKU = (40.4093, 49.8671)

@@ -208,6 +208,8 @@ def test_labels_and_attachments(api: TestClient, sss: Person, sbs: Person) -> No
     )
     assert back.content == data
     assert back.headers["x-content-type-options"] == "nosniff"
+    listed = api.get(f"/api/v1/reports/{made['report_id']}", headers=sbs.headers).json()
+    assert [a["filename"] for a in listed["attachments"]] == ["photo.png"]
 
 
 def test_bad_report_answers_422_naming_the_field(api: TestClient, sbs: Person) -> None:

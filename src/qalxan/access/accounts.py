@@ -248,6 +248,29 @@ def listing(ctx: audit.Context, agency_id: str | None = None) -> list[UserRow]:
     return users
 
 
+@dataclass(frozen=True)
+class Colleague:
+    id: str
+    display_name: str
+
+
+def colleagues(ctx: audit.Context) -> list[Colleague]:
+    """The active members of the caller's agency, by name: whom work can be assigned to. Names
+    only; the accounts themselves stay with the agency's administrators."""
+    agency = ctx.principal.agency_id
+    if agency is None:
+        return []
+    with audit.recorded(ctx, "user.colleagues", "user") as rec:
+        rows = rec.session.execute(
+            select(UserRow.id, UserRow.display_name)
+            .where(UserRow.agency_id == agency, UserRow.disabled.is_(False))
+            .order_by(UserRow.display_name)
+        ).all()
+        rec.entry.record_agency = agency
+        rec.entry.detail = {"count": len(rows)}
+    return [Colleague(user_id, name) for user_id, name in rows]
+
+
 def unlock(ctx: audit.Context, user_id: str) -> int:
     """Forgive the account's recent failed logins; returns how many were forgiven."""
     with audit.recorded(ctx, "user.unlock", "user", user_id) as rec:

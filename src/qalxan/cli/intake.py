@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from qalxan.cli.common import console, reports_errors, settings
+from qalxan.cli.common import console, engine, operator_context, reports_errors, settings
+from qalxan.errors import InvalidInput
+from qalxan.intake import escalation
 from qalxan.intake.classify import model_path, read_labelled
 from qalxan.intake.classify import train as train_model
+from qalxan.intake.labels import confirmed_examples
 
-app = typer.Typer(help="Report intake: automatic typing of reports.", no_args_is_help=True)
+app = typer.Typer(help="Report intake: typing and escalation.", no_args_is_help=True)
+# Fewer labelled reports than this teach a model less than the rules already know.
+MIN_LABELLED = 50
 
 
 @app.callback()
 def intake() -> None:
-    """Report intake: automatic typing of reports."""
+    """Report intake: typing and escalation."""
 
 
 @app.command()
@@ -36,15 +42,18 @@ def train(
     ] = None,
 ) -> None:
     """Train the typing model and store it in the data directory; it is used from then on."""
-    if source is None:
-        raise typer.BadParameter(
-            "training on the reports analysts confirmed is not available yet; "
-            "train on a labelled file with --from FILE",
-            param_hint="--from",
-        )
     config = settings()
-    with console.status(f"reading {source}") as status:
-        examples = read_labelled(source)
+    with console.status(f"reading {source or 'the labelled reports'}") as status:
+        if source is None:
+            examples = confirmed_examples(engine())
+            if len(examples) < MIN_LABELLED:
+                raise InvalidInput(
+                    f"only {len(examples)} reports have been confirmed or corrected by analysts; "
+                    f"training needs at least {MIN_LABELLED} (or a labelled file: --from FILE)",
+                    "from",
+                )
+        else:
+            examples = read_labelled(source)
         model = train_model(
             [e.text for e in examples],
             [e.event_type for e in examples],
@@ -55,6 +64,19 @@ def train(
         status.update(f"storing the model in {path}")
         model.save(path)
     _report(model.metadata, path)
+
+
+@app.command()
+@reports_errors
+def escalate() -> None:
+    """Escalate missed acknowledgement deadlines now (the server's workers also do it every
+    QALXAN_ESCALATION_INTERVAL_SECONDS)."""
+    ctx = operator_context()
+    system = replace(ctx, principal=replace(ctx.principal, username="system:escalation"))
+    done = escalation.run(system)
+    for item in done:
+        console.print(f"{item.incident_id}: {item.agency_id} escalated to level {item.level}")
+    console.print(f"{len(done)} acknowledgement(s) escalated")
 
 
 def _report(metadata: dict[str, Any], path: Path) -> None:

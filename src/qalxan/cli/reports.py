@@ -36,6 +36,10 @@ def import_reports(
     skip_invalid: Annotated[
         bool, typer.Option(help="Store the good lines and list the bad ones")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=0, max=64, help="Processes typing and placing reports (cores - 1)"),
+    ] = None,
 ) -> None:
     """Import reports from a CSV, JSON lines or ACLED file: typed, placed, de-duplicated and
     routed like submitted ones. Running it again stores nothing twice."""
@@ -70,6 +74,7 @@ def import_reports(
             rules=rules,
             skip_invalid=skip_invalid,
             progress=lambda n: progress.advance(task, n),
+            workers=bulk.default_workers() if workers is None else workers,
         )
     console.print(
         f"{outcome.rows} rows: {outcome.stored} stored ({outcome.incidents} new incidents, "

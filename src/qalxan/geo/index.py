@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
-from qalxan.geo.data_files import load_gazetteer
+from qalxan.geo.data_files import GazetteerError, load_gazetteer, read_yaml
 from qalxan.geo.model import Gazetteer
 from qalxan.geo.names import is_cyrillic, key, skeleton
 from qalxan.geo.vocabulary import Vocabulary, load_vocabulary
@@ -129,7 +129,20 @@ class _Builder:
         )
 
 
+def _extra_aliases() -> dict[str, list[str]]:
+    raw = read_yaml("unit_aliases.yaml")
+    if not isinstance(raw, dict) or not all(
+        isinstance(v, list) and all(isinstance(n, str) for n in v) for v in raw.values()
+    ):
+        raise GazetteerError("unit_aliases.yaml: expected ISO codes with lists of names")
+    return {str(k): list(v) for k, v in raw.items()}
+
+
 def _add_azerbaijan(builder: _Builder, gazetteer: Gazetteer) -> None:
+    extra = _extra_aliases()
+    unknown = set(extra) - set(gazetteer.units)
+    if unknown:
+        raise GazetteerError(f"unit_aliases.yaml: unknown units {sorted(unknown)}")
     for unit in gazetteer.units.values():
         seat = gazetteer.places.get(unit.seat) if unit.seat else None
         lat, lon = (seat.lat, seat.lon) if seat and unit.kind == "city" else unit.centroid
@@ -140,7 +153,12 @@ def _add_azerbaijan(builder: _Builder, gazetteer: Gazetteer) -> None:
         # (see mentions.py), so "Tovuz rayonu", "Tovuz district" and "Товузский район" agree.
         names = [
             name
-            for name in (*unit.names.values(), *unit.aliases, unit.name.removesuffix(" District"))
+            for name in (
+                *unit.names.values(),
+                *unit.aliases,
+                *extra.get(unit.code, ()),
+                unit.name.removesuffix(" District"),
+            )
             if not name.endswith((" City", " District"))
         ]
         builder.add(names, target, fuzzy=True)

@@ -9,8 +9,13 @@ was killed half-way, stores every report exactly once.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -20,13 +25,22 @@ from qalxan.access.markings import scheme
 from qalxan.doctrine.registry import Doctrine
 from qalxan.errors import InvalidInput
 from qalxan.intake import dedup
+from qalxan.intake.candidates import Candidates
 from qalxan.intake.classify import Classifier
-from qalxan.intake.draft import check
-from qalxan.intake.prepare import prepare_many
+from qalxan.intake.draft import Draft, check
+from qalxan.intake.prepare import Prepared, prepare_many
 from qalxan.intake.sources import Row
-from qalxan.intake.store import Author, Writer
+from qalxan.intake.store import Author, Writer, existing
+from qalxan.store.engine import session_factory
 
 CHUNK = 500
+
+
+def default_workers() -> int:
+    """Worker processes for typing and placing: one core is left to storing."""
+    return max(0, (os.cpu_count() or 1) - 1)
+
+
 MAX_ERRORS_SHOWN = 20
 
 
@@ -71,8 +85,13 @@ def run(
     rules: dedup.Rules | None = None,
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
+    workers: int = 0,
 ) -> Outcome:
-    """Store the rows (already validated, or with ``skip_invalid``) for the caller's agency."""
+    """Store the rows (already validated, or with ``skip_invalid``) for the caller's agency.
+
+    With ``workers``, typing and placing (the CPU-bound part) run in that many worker processes
+    while this one stores the chunk before: a pipeline, so the database never waits for them.
+    """
     principal = ctx.principal
     if principal.agency_id is None:
         raise InvalidInput("agency: an import needs an agency to report for", "agency")
@@ -82,61 +101,120 @@ def run(
     )
     outcome = Outcome()
     started = time.perf_counter()
-    for chunk in _chunks(rows, CHUNK):
-        _store(
-            ctx, doctrine, classifier, chunk, author, rules or dedup.Rules(), skip_invalid, outcome
-        )
-        outcome.rows += len(chunk)
-        if progress is not None:
-            progress(len(chunk))
+    rules = rules or dedup.Rules()
+    candidates = Candidates(rules)
+    seen: set[str] = set()
+    with _preparer(classifier, workers) as prepare:
+        pending: deque[tuple[list[Row], Future[list[Prepared]]]] = deque()
+        for chunk in _chunks(rows, CHUNK):
+            fresh = _select(ctx, chunk, author, seen, skip_invalid, outcome)
+            pending.append((chunk, prepare(fresh)))
+            if len(pending) > max(workers, 1):
+                done, future = pending.popleft()
+                _store(ctx, doctrine, done, future.result(), author, rules, candidates, outcome)
+                _advance(outcome, done, progress)
+        while pending:
+            done, future = pending.popleft()
+            _store(ctx, doctrine, done, future.result(), author, rules, candidates, outcome)
+            _advance(outcome, done, progress)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _advance(outcome: Outcome, chunk: list[Row], progress: Callable[[int], None] | None) -> None:
+    outcome.rows += len(chunk)
+    if progress is not None:
+        progress(len(chunk))
+
+
+def _select(
+    ctx: audit.Context,
+    chunk: list[Row],
+    author: Author,
+    seen: set[str],
+    skip_invalid: bool,
+    outcome: Outcome,
+) -> list[Draft]:
+    """The checked drafts of a chunk that are not stored yet (nor earlier in this file)."""
+    now = datetime.now(UTC)
+    refs = [r.draft.origin_ref or "" for r in chunk]
+    with session_factory(ctx.trail.engine)() as session:
+        stored = existing(session, author.origin, refs)
+    fresh = []
+    for row in chunk:
+        ref = row.draft.origin_ref or ""
+        if ref in stored or ref in seen:
+            outcome.repeated += 1
+            continue
+        seen.add(ref)
+        try:
+            draft = check(row.draft, now)
+            _check_marking(ctx, draft.classification)
+        except InvalidInput as exc:
+            if not skip_invalid:
+                raise InvalidInput(f"line {row.line}: {exc.message}", exc.field) from exc
+            outcome.skipped.append(f"line {row.line}: {exc.message}")
+            continue
+        fresh.append(draft)
+    return fresh
 
 
 def _store(
     ctx: audit.Context,
     doctrine: Doctrine,
-    classifier: Classifier,
     chunk: list[Row],
+    prepared: list[Prepared],
     author: Author,
     rules: dedup.Rules,
-    skip_invalid: bool,
+    candidates: Candidates,
     outcome: Outcome,
 ) -> None:
-    now = datetime.now(UTC)
     lines = f"{chunk[0].line}-{chunk[-1].line}"
     with audit.recorded(ctx, "report.import", "report") as rec:
-        rec.entry.detail = {"origin": author.origin, "lines": lines}
-        writer = Writer(rec.session, doctrine, rules, now)
-        seen = writer.existing(author.origin, [r.draft.origin_ref or "" for r in chunk])
-        fresh = []
-        for row in chunk:
-            if row.draft.origin_ref in seen:
-                outcome.repeated += 1
-                continue
-            # The same row twice in one file is stored once, like a re-run.
-            seen[row.draft.origin_ref or ""] = ("", "")
-            try:
-                draft = check(row.draft, now)
-                _check_marking(ctx, draft.classification)
-            except InvalidInput as exc:
-                if not skip_invalid:
-                    raise InvalidInput(f"line {row.line}: {exc.message}", exc.field) from exc
-                outcome.skipped.append(f"line {row.line}: {exc.message}")
-                continue
-            fresh.append(draft)
-        prepared = prepare_many(fresh, classifier)
+        writer = Writer(rec.session, doctrine, rules, datetime.now(UTC), candidates)
         writer.prefetch(prepared)
         stored = [writer.add(p, author) for p in prepared]
         writer.flush()
         outcome.stored += len(stored)
         outcome.joined += sum(1 for s in stored if s.joined)
         outcome.incidents += sum(1 for s in stored if not s.joined)
-        rec.entry.detail.update(
-            stored=len(stored),
-            repeated=len(chunk) - len(fresh),
-            reports=[s.report_id for s in stored],
-        )
+        rec.entry.detail = {
+            "origin": author.origin,
+            "lines": lines,
+            "stored": len(stored),
+            "reports": [s.report_id for s in stored],
+        }
+
+
+# The classifier of worker processes: inherited at fork, never pickled.
+_worker_classifier: Classifier | None = None
+
+
+def _prepare_in_worker(drafts: list[Draft]) -> list[Prepared]:
+    assert _worker_classifier is not None
+    return prepare_many(drafts, _worker_classifier)
+
+
+@contextmanager
+def _preparer(
+    classifier: Classifier, workers: int
+) -> Iterator[Callable[[list[Draft]], Future[list[Prepared]]]]:
+    if workers <= 0:
+
+        def here(drafts: list[Draft]) -> Future[list[Prepared]]:
+            future: Future[list[Prepared]] = Future()
+            future.set_result(prepare_many(drafts, classifier))
+            return future
+
+        yield here
+        return
+    global _worker_classifier
+    _worker_classifier = classifier
+    # Loaded before the fork, the lexicon and the gazetteer are shared, not loaded per worker.
+    prepare_many([Draft("warm up in Baku", datetime.now(UTC))], classifier)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield lambda drafts: pool.submit(_prepare_in_worker, drafts)
 
 
 def _check_marking(ctx: audit.Context, classification: str) -> None:

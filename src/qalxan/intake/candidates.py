@@ -36,18 +36,37 @@ class Candidates:
         self.rules = rules
         self._entries: dict[str, Entry] = {}
         self._buckets: dict[tuple[str, object, object], set[str]] = defaultdict(set)
+        self._loaded: dict[str, tuple[datetime, datetime]] = {}
 
     def load(self, session: Session, sightings: Iterable[dedup.Sighting]) -> None:
-        """Open incidents of the sightings' categories within the dedup window of them."""
+        """Open incidents of the sightings' categories within the dedup window of them.
+
+        The index remembers which stretch of time it holds for each category, so that a bulk
+        import sharing one index across its chunks reads each incident once.
+        """
         kinds = taxonomy().by_code
-        sightings = list(sightings)
-        if not sightings:
-            return
-        categories = {kinds[s.event_type].category for s in sightings}
-        types = [t.code for t in taxonomy().types if t.category in categories]
         window = timedelta(hours=self.rules.window_hours)
-        earliest = min(s.first for s in sightings) - window
-        latest = max(s.last for s in sightings) + window
+        wanted: dict[str, tuple[datetime, datetime]] = {}
+        for s in sightings:
+            category = kinds[s.event_type].category
+            lo, hi = s.first - window, s.last + window
+            if category in wanted:
+                old_lo, old_hi = wanted[category]
+                lo, hi = min(lo, old_lo), max(hi, old_hi)
+            wanted[category] = (lo, hi)
+        for category, (lo, hi) in wanted.items():
+            held = self._loaded.get(category)
+            if held is None:
+                gaps = [(lo, hi)]
+            else:
+                gaps = [(lo, held[0]), (held[1], hi)]
+                gaps = [(a, b) for a, b in gaps if a < b]
+            for a, b in gaps:
+                self._read(session, category, a, b)
+            self._loaded[category] = (min(lo, held[0]), max(hi, held[1])) if held else (lo, hi)
+
+    def _read(self, session: Session, category: str, lo: datetime, hi: datetime) -> None:
+        types = [t.code for t in taxonomy().types if t.category == category]
         rows = session.execute(
             select(
                 IncidentRow.id,
@@ -64,11 +83,13 @@ class Candidates:
             ).where(
                 IncidentRow.status == "open",
                 IncidentRow.event_type.in_(types),
-                IncidentRow.last_observed >= earliest,
-                IncidentRow.first_observed <= latest,
+                IncidentRow.last_observed >= lo,
+                IncidentRow.first_observed <= hi,
             )
         )
         for row in rows:
+            if row.id in self._entries:
+                continue  # what this index holds is at least as new
             sighting = dedup.Sighting(
                 row.event_type,
                 _aware(row.first_observed),

@@ -8,6 +8,10 @@ say so (the agency's duty officers and administrators see it on their dashboards
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -19,6 +23,7 @@ from qalxan.intake.tables import FeedRow, IncidentEventRow, IncidentRow, Routing
 from qalxan.store.engine import session_factory
 
 ACTOR = "qalxan:escalation"
+log = logging.getLogger(__name__)
 BATCH = 500
 
 
@@ -53,7 +58,10 @@ def run(ctx: audit.Context, now: datetime | None = None) -> list[Escalated]:
             return done
     with audit.recorded(ctx, "incident.escalate", "incident") as rec:
         session = rec.session
-        overdue = session.execute(query).all()
+        # Several workers escalate: each takes the rows no other one holds (PostgreSQL; SQLite
+        # writers are serialised anyway).
+        locked = query.with_for_update(skip_locked=True, of=RoutingRow)
+        overdue = session.execute(locked).all()
         for route, severity in overdue:
             minutes = routing.acknowledge_minutes(severity, route.role) or 0
             route.escalation_level += 1
@@ -88,3 +96,27 @@ def run(ctx: audit.Context, now: datetime | None = None) -> list[Escalated]:
             "count": len(done),
         }
     return done
+
+
+@contextmanager
+def background(ctx: audit.Context, every_seconds: float) -> Iterator[None]:
+    """While the block runs, escalate from a background thread every ``every_seconds``."""
+    if every_seconds <= 0:
+        yield
+        return
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(every_seconds):
+            try:
+                run(ctx)
+            except Exception:
+                log.exception("escalation failed; retrying at the next interval")
+
+    thread = threading.Thread(target=loop, name="qalxan-escalation", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)

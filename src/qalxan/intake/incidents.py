@@ -23,6 +23,7 @@ from qalxan.intake.tables import (
     RoutingRow,
 )
 from qalxan.intake.taxonomy import taxonomy
+from qalxan.store.engine import session_factory
 
 RECORD_TYPE = IncidentRow.record_type
 STATUSES = ("open", "closed", "merged")
@@ -99,6 +100,21 @@ def listing(
         rec.entry.detail = {"count": len(rows), "ids": [r.id for r in rows]}
     last = rows[-1] if more else None
     return paging.Page(rows, paging.cursor(last.last_observed, last.id) if last else None)
+
+
+def routing_of(ctx: audit.Context, incident_ids: list[str]) -> dict[str, RoutingRow]:
+    """How incidents the caller was just shown are routed to the caller's agency (for a queue's
+    deadlines); an incident not routed to it has no entry."""
+    agency = ctx.principal.agency_id
+    if agency is None or not incident_ids:
+        return {}
+    with session_factory(ctx.trail.engine)() as session:
+        rows = session.scalars(
+            select(RoutingRow).where(
+                RoutingRow.agency_id == agency, RoutingRow.incident_id.in_(incident_ids)
+            )
+        )
+        return {r.incident_id: r for r in rows}
 
 
 def _filtered(query: Select[Any], f: Filters) -> Select[Any]:

@@ -13,7 +13,7 @@ from qalxan.access.markings import scheme
 from qalxan.access.sessions import aware
 from qalxan.intake import paging
 from qalxan.intake.grading import grade
-from qalxan.intake.tables import MembershipRow, ReportRow
+from qalxan.intake.tables import AttachmentRow, MembershipRow, ReportRow
 from qalxan.intake.taxonomy import taxonomy
 
 RECORD_TYPE = ReportRow.record_type
@@ -26,13 +26,27 @@ class Filters:
     agency: str | None = None
 
 
-def get(ctx: audit.Context, report_id: str) -> tuple[ReportRow, str | None]:
-    """The report and the incident it belongs to now."""
+@dataclass(frozen=True)
+class Report:
+    row: ReportRow
+    incident_id: str | None
+    attachments: list[AttachmentRow]
+
+
+def get(ctx: audit.Context, report_id: str) -> Report:
+    """The report, the incident it belongs to now, and its attachments."""
     with audit.recorded(ctx, f"{RECORD_TYPE}.read", RECORD_TYPE, report_id) as rec:
         row: ReportRow = policy.load(rec.session, ctx.principal, ReportRow, report_id)
         rec.entry.record_agency = row.owner_agency
         member = rec.session.get(MembershipRow, report_id)
-    return row, member.incident_id if member else None
+        files = list(
+            rec.session.scalars(
+                select(AttachmentRow)
+                .where(AttachmentRow.record_type == RECORD_TYPE, AttachmentRow.record_id == row.id)
+                .order_by(AttachmentRow.added_at)
+            )
+        )
+    return Report(row, member.incident_id if member else None, files)
 
 
 def listing(
@@ -52,6 +66,24 @@ def listing(
         rec.entry.detail = {"count": len(rows), "ids": [r.id for r in rows]}
     last = rows[-1] if more else None
     return paging.Page(rows, paging.cursor(last.observed_at, last.id) if last else None)
+
+
+def detail_out(report: Report) -> dict[str, Any]:
+    return {
+        **out(report.row, full=True, incident_id=report.incident_id),
+        "attachments": [
+            {
+                "id": a.id,
+                "filename": a.filename,
+                "media_type": a.media_type,
+                "size": a.size,
+                "sha256": a.sha256,
+                "added_by": a.added_by,
+                "added_at": aware(a.added_at),
+            }
+            for a in report.attachments
+        ],
+    }
 
 
 def out(row: ReportRow, full: bool = False, incident_id: str | None = None) -> dict[str, Any]:

@@ -77,6 +77,25 @@ class Route:
 def route(doctrine: Doctrine, event_type: str, where: Where, reporting_agency: str) -> list[Route]:
     """The agencies an incident of this type, at this place, reported by this agency, goes to:
     the reporting agency first, then lead, supporting and place agencies."""
+    found = _routes(doctrine, event_type, where, reporting_agency)
+    return [
+        Route(agency, role, list(reasons), reporting) for agency, role, reasons, reporting in found
+    ]
+
+
+@lru_cache(maxsize=4096)
+def _routes(
+    doctrine: Doctrine, event_type: str, where: Where, reporting_agency: str
+) -> tuple[tuple[str, str, tuple[str, ...], bool], ...]:
+    # The same few answers, over and over in a bulk import: worked out once per combination
+    # (a doctrine version is immutable, and hashed by identity).
+    return tuple(
+        (r.agency_id, r.role, tuple(r.reasons), r.reporting)
+        for r in _route(doctrine, event_type, where, reporting_agency)
+    )
+
+
+def _route(doctrine: Doctrine, event_type: str, where: Where, reporting_agency: str) -> list[Route]:
     kind = taxonomy().by_code[event_type]
     routes: dict[str, Route] = {
         reporting_agency: Route(reporting_agency, "reporting", ["reported the incident"], True)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from qalxan.access.markings import Reach, scheme
@@ -33,6 +33,7 @@ from qalxan.intake.tables import (
 )
 from qalxan.intake.taxonomy import taxonomy
 from qalxan.store.ids import new_id
+from qalxan.store.rows import insert_rows
 
 MAX_CANDIDATES = 200
 TITLE_LENGTH = 120
@@ -73,14 +74,20 @@ class _Incident:
 
 class Writer:
     def __init__(
-        self, session: Session, doctrine: Doctrine, rules: dedup.Rules, now: datetime
+        self,
+        session: Session,
+        doctrine: Doctrine,
+        rules: dedup.Rules,
+        now: datetime,
+        candidates: Candidates | None = None,
     ) -> None:
         self.session = session
         self.doctrine = doctrine
         self.rules = rules
         self.now = now
         self._incidents: dict[str, _Incident] = {}
-        self.candidates = Candidates(rules)
+        # A bulk import shares one index across its chunks (see Candidates.load).
+        self.candidates = candidates or Candidates(rules)
         self._rows: dict[type[Any], list[dict[str, Any]]] = {
             ReportRow: [],
             MembershipRow: [],
@@ -120,18 +127,7 @@ class Writer:
         return Stored(report_id, incident_id, False, False, reason)
 
     def existing(self, origin: str, refs: list[str]) -> dict[str, tuple[str, str]]:
-        """Reports already stored under these references: ref -> (report id, incident id)."""
-        found: dict[str, tuple[str, str]] = {}
-        for start in range(0, len(refs), 500):
-            rows = self.session.execute(
-                select(ReportRow.origin_ref, ReportRow.id, MembershipRow.incident_id)
-                .join(MembershipRow, MembershipRow.report_id == ReportRow.id)
-                .where(
-                    ReportRow.origin == origin, ReportRow.origin_ref.in_(refs[start : start + 500])
-                )
-            )
-            found.update({ref: (rid, iid) for ref, rid, iid in rows})
-        return found
+        return existing(self.session, origin, refs)
 
     def _report_row(
         self, report_id: str, prepared: Prepared, author: Author, origin_ref: str
@@ -441,18 +437,21 @@ class Writer:
         session = self.session
         new = [h.row for h in self._incidents.values() if h.new]
         changed = [h.row for h in self._incidents.values() if not h.new and h.changed]
-        # Core statements on the tables: the ORM's bulk path costs more than the rows.
         if new:
-            session.execute(insert(IncidentRow.__table__), new)
+            insert_rows(session, _table(IncidentRow), new)
         if changed:
             session.execute(update(IncidentRow), [_changes(r) for r in changed])
         for model in (ReportRow, MembershipRow, IncidentEventRow, RoutingRow, ShareRow, FeedRow):
             rows = self._rows[model]
-            if rows:
-                session.execute(insert(model.__table__), rows)
-                rows.clear()
+            insert_rows(session, _table(model), rows)
+            rows.clear()
         for held in self._incidents.values():
             held.new = held.changed = False
+
+
+def _table(model: type[Any]) -> Table:
+    table: Table = model.__table__
+    return table
 
 
 def _changes(row: dict[str, Any]) -> dict[str, Any]:
@@ -509,3 +508,16 @@ def _shareable(tlp: str | None, owner: str, author: Author) -> bool:
 
 def _aware(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+
+
+def existing(session: Session, origin: str, refs: list[str]) -> dict[str, tuple[str, str]]:
+    """Reports already stored under these references: ref -> (report id, incident id)."""
+    found: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(refs), 500):
+        rows = session.execute(
+            select(ReportRow.origin_ref, ReportRow.id, MembershipRow.incident_id)
+            .join(MembershipRow, MembershipRow.report_id == ReportRow.id)
+            .where(ReportRow.origin == origin, ReportRow.origin_ref.in_(refs[start : start + 500]))
+        )
+        found.update({ref: (rid, iid) for ref, rid, iid in rows})
+    return found

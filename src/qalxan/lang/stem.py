@@ -115,13 +115,26 @@ def az_variants(token: str) -> frozenset[str]:
     pending = [token]
     while pending:
         word = pending.pop()
-        for suffix in AZ_SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
-                stem = word[: -len(suffix)]
-                if stem not in found:
-                    found.add(stem)
-                    pending.append(stem)
+        for stem in strip_suffixes(word, MIN_STEM):
+            if stem not in found:
+                found.add(stem)
+                pending.append(stem)
     return frozenset(found)
+
+
+_SUFFIX_SET = frozenset(AZ_SUFFIXES)
+_SUFFIX_LENGTHS = tuple(sorted({len(s) for s in AZ_SUFFIXES}))
+
+
+def strip_suffixes(word: str, min_stem: int) -> list[str]:
+    """``word`` without each Azerbaijani suffix it ends with, keeping ``min_stem`` letters.
+
+    Looks up the word's last 1, 2, ... letters in a set: a handful of lookups instead of a
+    test per suffix, which matters for every new word of a bulk import.
+    """
+    return [
+        word[:-n] for n in _SUFFIX_LENGTHS if len(word) - n >= min_stem and word[-n:] in _SUFFIX_SET
+    ]
 
 
 def variants(token: str, lang: str) -> frozenset[str]:

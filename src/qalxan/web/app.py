@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from importlib import resources
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from qalxan import __version__
-from qalxan.bootstrap import trail
+from qalxan.access.audit import Context
+from qalxan.bootstrap import operator_principal, trail
 from qalxan.doctrine.versions import DoctrineCache
+from qalxan.intake import escalation
 from qalxan.settings import Settings, get_settings
 from qalxan.store.engine import get_engine, wal_checkpoints
 from qalxan.web import errors, page_auth
@@ -22,16 +25,19 @@ from qalxan.web.routers import (
     audit_api,
     auth_api,
     bulletins_api,
+    case_pages,
     cases_api,
     complaints_api,
     doctrine_api,
     grants_api,
     health,
+    incident_pages,
     incidents_api,
     oversight_api,
     oversight_complaint_pages,
     oversight_pages,
     pages,
+    report_pages,
     reports_api,
     stream_api,
     users_api,
@@ -41,7 +47,13 @@ from qalxan.web.routers import (
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Background work of a worker process while it serves."""
-    with wal_checkpoints(app.state.engine):
+    settings: Settings = app.state.settings
+    system = replace(operator_principal(settings, "system:escalation"), via="system")
+    ctx = Context(system, app.state.trail)
+    with (
+        wal_checkpoints(app.state.engine),
+        escalation.background(ctx, settings.escalation_interval_seconds),
+    ):
         yield
 
 
@@ -84,6 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_pages.router)
     app.include_router(oversight_pages.router)
     app.include_router(oversight_complaint_pages.router)
+    app.include_router(report_pages.router)
+    app.include_router(incident_pages.router)
+    app.include_router(case_pages.router)
     static = str(resources.files("qalxan.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
     return app

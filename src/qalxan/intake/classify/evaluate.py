@@ -1,10 +1,11 @@
 """The evaluation protocol: a fixed held-out part, and accuracy and macro-F1 over ACLED's six
 event types.
 
-An example belongs to the held-out part when the SHA-256 of ``"holdout:" + key`` (its
-``event_id_cnty`` for ACLED) falls in the first ``HOLDOUT_PERCENT`` of the hash range: the split
-is deterministic, needs no seed and keeps an event on its side when the file grows. Training
-cuts its validation parts the same way with the salt ``"validation:"``.
+An example belongs to the held-out part when the first 8 bytes of the SHA-256 of
+``"holdout:" + key`` (its ``event_id_cnty`` for ACLED), read as a number, are below
+``HOLDOUT_PERCENT`` modulo 100: the split is deterministic, needs no seed and keeps an event on
+its side when the file grows. Training cuts its validation parts the same way with the salt
+``"validation:"``.
 """
 
 from __future__ import annotations

@@ -14,12 +14,12 @@ The terms are weighted by TF-IDF (sublinear term frequency) over the training te
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from qalxan.intake.classify.evaluate import NONE, acled_label
 from qalxan.intake.classify.lexicon import Cue
@@ -28,6 +28,8 @@ from qalxan.intake.classify.text import sentence_words
 from qalxan.intake.taxonomy import ACLED_EVENT_TYPES
 
 GROUPS = (*ACLED_EVENT_TYPES, NONE)
+Analysed = tuple[list[list[str]], np.ndarray]
+Parts = tuple[sp.csr_matrix, np.ndarray]
 CUE = "cue:"
 NAME_LENGTH = 40
 FIRST_CUE = "cue1:"
@@ -73,11 +75,10 @@ class Features:
             analyzer=_as_is, sublinear_tf=True, min_df=2, dtype=np.float32
         )
 
-    def analyse(self, texts: Sequence[str]) -> tuple[list[list[str]], np.ndarray]:
+    def analyse(self, texts: Sequence[str]) -> Analysed:
         """Each text's terms, and the matrix of rule scores."""
         rules = RuleClassifier()
-        column = {code: index for index, code in enumerate(self.codes)}
-        group = {code: len(self.codes) + GROUPS.index(acled_label(code)) for code in self.codes}
+        column, group = self._columns
         matrix = np.zeros((len(texts), len(self.codes) + len(GROUPS)), dtype=np.float32)
         all_terms = []
         for row, text in enumerate(texts):
@@ -92,18 +93,20 @@ class Features:
                 matrix[row, group[code]] += share
         return all_terms, matrix
 
-    def fit_transform(self, analysed: tuple[list[list[str]], np.ndarray]) -> sp.csr_matrix:
+    def fit_transform(self, analysed: Analysed) -> sp.csr_matrix:
         """Fit the vocabulary on :meth:`analyse` of the training texts; their matrix."""
         found, rules = analysed
         return sp.hstack([self.vectorizer.fit_transform(found), rules], format="csr")
 
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return self.transform_analysed(self.analyse(texts))
+    def parts(self, texts: Sequence[str]) -> Parts:
+        """The matrix of ``texts`` in two parts: terms (sparse) and rule scores (dense); the
+        columns of :meth:`names` are the terms' and then the rules'."""
+        return self.parts_of(self.analyse(texts))
 
-    def transform_analysed(self, analysed: tuple[list[list[str]], np.ndarray]) -> sp.csr_matrix:
-        """The matrix of texts already passed through :meth:`analyse`."""
+    def parts_of(self, analysed: Analysed) -> Parts:
+        """:meth:`parts` of texts already passed through :meth:`analyse`."""
         found, rules = analysed
-        return sp.hstack([self._tfidf(found), rules], format="csr")
+        return self._tfidf(found), rules
 
     def _tfidf(self, documents: list[list[str]]) -> sp.csr_matrix:
         """What the fitted vectorizer's ``transform`` answers (sublinear term frequency times
@@ -119,10 +122,20 @@ class Features:
         ones = np.ones(len(columns), dtype=np.float32)
         shape = (len(documents), len(vocabulary))
         matrix = sp.csr_matrix((ones, (rows, np.asarray(columns, dtype=np.int32))), shape=shape)
-        matrix.data = (1 + np.log(matrix.data)) * self._idf[matrix.indices]
-        return normalize(matrix, copy=False)
+        values = (1 + np.log(matrix.data)) * self._idf[matrix.indices]
+        row_of = np.repeat(np.arange(len(documents)), np.diff(matrix.indptr))
+        norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=len(documents)))
+        matrix.data = (values / norms[row_of]).astype(np.float32)
+        return matrix
 
-    @property
+    @cached_property
+    def _columns(self) -> tuple[dict[str, int], dict[str, int]]:
+        """The rule score columns: each type's, and its ACLED event type's."""
+        column = {code: index for index, code in enumerate(self.codes)}
+        group = {code: len(self.codes) + GROUPS.index(acled_label(code)) for code in self.codes}
+        return column, group
+
+    @cached_property
     def _idf(self) -> np.ndarray:
         idf: np.ndarray = self.vectorizer.idf_.astype(np.float32)
         return idf

@@ -19,6 +19,7 @@ import json
 import os
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,9 @@ import sklearn
 
 from qalxan.errors import QalxanError
 from qalxan.intake.classify.evaluate import acled_label
-from qalxan.intake.classify.features import GROUPS, Features
+from qalxan.intake.classify.features import GROUPS, Features, Parts
 from qalxan.intake.classify.result import Typing, typing_from
+from qalxan.intake.classify.rules import RuleClassifier
 from qalxan.intake.taxonomy import taxonomy
 
 FORMAT = 1
@@ -38,6 +40,7 @@ EVIDENCE_TERMS = 6
 # classifier prefers keeps its probability on its best type rather than spreading it.
 SHARE_TEMPERATURE = 0.1
 MIN_SCORE = 0.001  # types less probable than this are left out of a Typing's scores
+UNSEEN_SHARE = 0.6
 
 
 class IncompatibleModel(QalxanError):
@@ -58,16 +61,26 @@ def _softmax(values: np.ndarray, temperature: float) -> np.ndarray:
     return result
 
 
-def _coefficients(clf: Any) -> np.ndarray:
-    """One row of coefficients per class, also for a two-class model (which keeps one)."""
-    coef = np.asarray(clf.coef_)
-    return np.vstack([-coef[0], coef[0]]) if coef.shape[0] == 1 else coef
+class _Weights:
+    """A fitted linear classifier as plain arrays, split like :meth:`Features.parts`: one
+    column per class, also for a two-class model (which keeps a single row of coefficients)."""
 
+    def __init__(self, clf: Any, vocabulary: int) -> None:
+        coef = np.asarray(clf.coef_, dtype=np.float32)
+        intercept = np.asarray(clf.intercept_, dtype=np.float32).ravel()
+        if coef.shape[0] == 1:
+            coef, intercept = (
+                np.vstack([-coef[0], coef[0]]),
+                np.array([-intercept[0], intercept[0]]),
+            )
+        self.terms = np.ascontiguousarray(coef[:, :vocabulary].T)
+        self.rules = np.ascontiguousarray(coef[:, vocabulary:].T)
+        self.intercept = intercept
 
-def _decisions(clf: Any, matrix: Any) -> np.ndarray:
-    """One column of decision values per class, also for a two-class model."""
-    values = np.asarray(clf.decision_function(matrix))
-    return np.column_stack([-values, values]) if values.ndim == 1 else values
+    def decisions(self, parts: Parts) -> np.ndarray:
+        terms, rules = parts
+        result: np.ndarray = np.asarray(terms @ self.terms) + rules @ self.rules + self.intercept
+        return result
 
 
 class TrainedClassifier:
@@ -89,21 +102,29 @@ class TrainedClassifier:
         self.temperature = temperature
         self.metadata = metadata
         self._names: list[str] | None = None
+        vocabulary = len(features.vectorizer.vocabulary_)
+        self._fine = _Weights(fine, vocabulary)
+        self._coarse = _Weights(coarse, vocabulary) if coarse is not None else None
         self._fine_classes = [str(c) for c in fine.classes_]
         self._group_of = np.array([GROUPS.index(acled_label(c)) for c in self._fine_classes])
-        self._fine_coef = _coefficients(fine)
-        self._coarse_coef = _coefficients(coarse) if coarse is not None else None
-        self._coarse_row = {str(g): i for i, g in enumerate(coarse.classes_)} if coarse else {}
+        coarse_column = {str(g): i for i, g in enumerate(coarse.classes_)} if coarse else {}
+        self._coarse_of_fine = np.array(
+            [coarse_column.get(acled_label(code), -1) for code in self._fine_classes]
+        )
+        self._coarse_groups = [GROUPS.index(str(g)) for g in coarse.classes_] if coarse else []
+        self._known = frozenset(self._fine_classes)
+        self._unseen = [i for i, c in enumerate(features.codes) if c not in self._known]
+        self._rules = RuleClassifier()
 
-    def probabilities(self, matrix: Any) -> np.ndarray:
-        """Each row's probabilities over ``fine.classes_``, for a matrix of :class:`Features`."""
-        fine = _decisions(self.fine, matrix)
-        if self.coarse is None:
+    def probabilities(self, parts: Parts) -> np.ndarray:
+        """Each row's probabilities over ``fine.classes_``, for :meth:`Features.parts`."""
+        fine = self._fine.decisions(parts)
+        if self._coarse is None:
             return _softmax(fine, self.temperature)
-        group_probs = np.zeros((matrix.shape[0], len(GROUPS)), dtype=np.float64)
-        coarse_probs = _softmax(_decisions(self.coarse, matrix), self.temperature)
-        for column, group in enumerate(self.coarse.classes_):
-            group_probs[:, GROUPS.index(str(group))] = coarse_probs[:, column]
+        group_probs = np.zeros((fine.shape[0], len(GROUPS)), dtype=np.float64)
+        group_probs[:, self._coarse_groups] = _softmax(
+            self._coarse.decisions(parts), self.temperature
+        )
         share = np.zeros_like(fine, dtype=np.float64)
         for group in np.unique(self._group_of):
             columns = self._group_of == group
@@ -116,38 +137,79 @@ class TrainedClassifier:
         return self.classify_many([text])[0]
 
     def classify_many(self, texts: Sequence[str]) -> list[Typing]:
+        """The typings of ``texts``; a text the rules type as a type the model never saw in
+        training, with at least ``UNSEEN_SHARE`` of the cue weight on such types, is typed by
+        the rules (a model trained on ACLED data knows no earthquake)."""
         if not texts:
             return []
-        return self.classify_matrix(self.features.transform(texts))
+        parts = self.features.parts(texts)
+        typings = self.classify_parts(parts)
+        shares = parts[1][:, : len(self.features.codes)]
+        unseen = shares[:, self._unseen].sum(axis=1) if self._unseen else np.zeros(len(texts))
+        for row in map(int, np.flatnonzero(unseen >= UNSEEN_SHARE)):
+            if self.features.codes[int(np.argmax(shares[row]))] not in self._known:
+                typed = self._rules.classify(texts[row])
+                note = f"not a type the model was trained on; {typed.explanation}"
+                typings[row] = replace(typed, explanation=note)
+        return typings
 
-    def classify_matrix(self, matrix: Any) -> list[Typing]:
-        """The typings of the rows of a matrix of :class:`Features`."""
-        probs = self.probabilities(matrix)
-        names = self.feature_names()
-        results = []
-        for row in range(matrix.shape[0]):
-            top = int(np.argmax(probs[row]))
-            code = self._fine_classes[top]
-            span = slice(matrix.indptr[row], matrix.indptr[row + 1])
-            columns, values = matrix.indices[span], matrix.data[span]
-            weights = self._fine_coef[top, columns]
-            group_row = self._coarse_row.get(acled_label(code))
-            if self._coarse_coef is not None and group_row is not None:
-                weights = weights + self._coarse_coef[group_row, columns]
-            contributions = weights * values
-            order = np.argsort(-contributions)[:EVIDENCE_TERMS]
-            evidence = tuple(
-                f"{names[columns[i]]} {contributions[i]:+.2f}"
-                for i in order
-                if contributions[i] > 0
+    def classify_parts(self, parts: Parts) -> list[Typing]:
+        """The typings of the rows of :meth:`Features.parts`."""
+        probs = self.probabilities(parts)
+        tops = np.argmax(probs, axis=1)
+        evidence = self._evidence(parts, tops)
+        return [
+            typing_from(
+                {
+                    code: float(p)
+                    for code, p in zip(self._fine_classes, probs[row], strict=True)
+                    if p >= MIN_SCORE
+                },
+                self.method,
+                label="probability",
+                evidence=evidence[row],
             )
-            scores = {
-                c: float(p)
-                for c, p in zip(self._fine_classes, probs[row], strict=True)
-                if p >= MIN_SCORE
-            }
-            results.append(typing_from(scores, self.method, label="probability", evidence=evidence))
-        return results
+            for row in range(len(probs))
+        ]
+
+    def _evidence(self, parts: Parts, tops: np.ndarray) -> list[tuple[str, ...]]:
+        """Per row, the features that added most to the decision for its class ``tops[row]``
+        (all rows at once: one pass of array operations, then the names)."""
+        terms, rules = parts
+        rows = len(tops)
+        term_rows = np.repeat(np.arange(rows), np.diff(terms.indptr))
+        rule_rows, rule_columns = np.nonzero(rules)
+        term_weights = self._fine.terms[terms.indices, tops[term_rows]]
+        rule_weights = self._fine.rules[rule_columns, tops[rule_rows]]
+        if self._coarse is not None:
+            groups = self._coarse_of_fine[tops]
+            known = groups >= 0
+            column = np.maximum(groups, 0)
+            term_weights = term_weights + np.where(
+                known[term_rows], self._coarse.terms[terms.indices, column[term_rows]], 0
+            )
+            rule_weights = rule_weights + np.where(
+                known[rule_rows], self._coarse.rules[rule_columns, column[rule_rows]], 0
+            )
+        contributions = np.concatenate(
+            [term_weights * terms.data, rule_weights * rules[rule_rows, rule_columns]]
+        )
+        owners = np.concatenate([term_rows, rule_rows])
+        columns = np.concatenate([terms.indices, rule_columns + terms.shape[1]])
+        positive = contributions > 0
+        contributions, owners, columns = (
+            contributions[positive],
+            owners[positive],
+            columns[positive],
+        )
+        order = np.lexsort((-contributions, owners))
+        starts = np.searchsorted(owners[order], np.arange(rows + 1))
+        names = self.feature_names()
+        found: list[tuple[str, ...]] = []
+        for row in range(rows):
+            picked = order[starts[row] : min(starts[row + 1], starts[row] + EVIDENCE_TERMS)]
+            found.append(tuple(f"{names[columns[i]]} {contributions[i]:+.2f}" for i in picked))
+        return found
 
     def feature_names(self) -> list[str]:
         if self._names is None:

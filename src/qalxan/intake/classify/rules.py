@@ -24,7 +24,6 @@ from qalxan.intake.classify.lexicon import CONTEXT, Cue, Lexicon, lexicon
 from qalxan.intake.classify.result import Typing, typing_from
 from qalxan.intake.classify.text import sentence_tokens, sentence_words
 
-
 Match = tuple[Cue, int, int, tuple[int, ...]]
 
 
@@ -44,12 +43,13 @@ class Hit:
 def _matches(lex: Lexicon, tokens: list[str]) -> list[Match]:
     """Every cue matched in one sentence: ``(cue, first token, last token, its tokens)``."""
     entries = lex.entries(tokens)
-    present = frozenset().union(*[entry.terms for entry in entries])
+    terms = [entry.terms for entry in entries]
+    present = frozenset().union(*terms)
     found: list[Match] = []
     size = len(entries)
     for start, entry in enumerate(entries):
-        for cue in entry.singles:
-            found.append((cue, start, start, (start,)))
+        if entry.singles:
+            found.extend((cue, start, start, (start,)) for cue in entry.singles)
         if not entry.seconds:
             continue
         for second in entry.seconds & present:
@@ -57,16 +57,23 @@ def _matches(lex: Lexicon, tokens: list[str]) -> list[Match]:
                 if not cue.needs <= present:
                     continue
                 positions = [start]
+                end = start
                 for next_term, gap in cue.rest:
-                    end = positions[-1]
+                    if gap == 0:
+                        if end + 1 < size and next_term in terms[end + 1]:
+                            end += 1
+                            positions.append(end)
+                            continue
+                        break
                     for position in range(end + 1, min(end + gap + 2, size)):
-                        if next_term in entries[position].terms:
-                            positions.append(position)
+                        if next_term in terms[position]:
+                            end = position
+                            positions.append(end)
                             break
                     else:
                         break
                 else:
-                    found.append((cue, start, positions[-1], tuple(positions)))
+                    found.append((cue, start, end, tuple(positions)))
     return found
 
 

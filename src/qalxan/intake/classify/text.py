@@ -18,7 +18,7 @@ from functools import lru_cache
 import snowballstemmer
 
 from qalxan.lang.fold import fold
-from qalxan.lang.stem import AZ_SUFFIXES, az_variants, stem_en
+from qalxan.lang.stem import az_variants, stem_en, strip_suffixes
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(«]?[^\W\d_])|\n+", re.UNICODE)
@@ -91,9 +91,7 @@ def keys(token: str) -> frozenset[str]:
         return frozenset(found)
     found.add(f"en:{stem_en(token)}")
     found.update(f"az:{variant}" for variant in az_variants(token))
-    for suffix in AZ_SUFFIXES:
-        if token.endswith(suffix) and len(token) - len(suffix) >= SHORT_AZ_STEM:
-            found.add(f"az:{token[: -len(suffix)]}")
+    found.update(f"az:{stem}" for stem in strip_suffixes(token, SHORT_AZ_STEM))
     return frozenset(found)
 
 

@@ -29,7 +29,7 @@ from sklearn.svm import LinearSVC
 
 from qalxan.errors import InvalidInput
 from qalxan.intake.classify.evaluate import Scores, acled_label, bucket, score_typings
-from qalxan.intake.classify.features import GROUPS, Features
+from qalxan.intake.classify.features import GROUPS, Analysed, Features, Parts
 from qalxan.intake.classify.model import FORMAT, TrainedClassifier
 from qalxan.intake.classify.nbsvm import fit_nbsvm
 from qalxan.intake.classify.result import Typing
@@ -50,9 +50,6 @@ def _svm() -> LinearSVC:
     return LinearSVC(C=C, class_weight="balanced", random_state=0)
 
 
-Analysed = tuple[list[list[str]], np.ndarray]
-
-
 def _rows(analysed: Analysed, rows: list[int]) -> Analysed:
     return [analysed[0][i] for i in rows], analysed[1][rows]
 
@@ -68,8 +65,8 @@ def _fit(mode: str, analysed: Analysed, labels: Sequence[str]) -> tuple[Features
     return features, fine, coarse
 
 
-def _nll(model: TrainedClassifier, matrix: Any, labels: Sequence[str]) -> float:
-    probs = model.probabilities(matrix)
+def _nll(model: TrainedClassifier, parts: Parts, labels: Sequence[str]) -> float:
+    probs = model.probabilities(parts)
     column = {code: i for i, code in enumerate(model.fine.classes_)}
     picked = [
         probs[row, column[label]] if label in column else 1e-9 for row, label in enumerate(labels)
@@ -132,7 +129,7 @@ def _cross_validate(
 ) -> tuple[dict[str, Scores], str, float]:
     """The designs' out-of-fold scores, the better design, and its temperature."""
     predicted: dict[str, list[Typing | None]] = {m: [None] * len(labels) for m in MODES}
-    held: dict[str, list[tuple[TrainedClassifier, Any, list[str]]]] = {m: [] for m in MODES}
+    held: dict[str, list[tuple[TrainedClassifier, Parts, list[str]]]] = {m: [] for m in MODES}
     for fold in range(FOLDS):
         fit_rows = [row for row, f in enumerate(fold_of) if f != fold]
         val_rows = [row for row, f in enumerate(fold_of) if f == fold]
@@ -142,17 +139,17 @@ def _cross_validate(
                 candidate, _rows(analysed, fit_rows), [labels[i] for i in fit_rows]
             )
             model = TrainedClassifier(features, fine, coarse, DEFAULT_TEMPERATURE, {})
-            matrix = features.transform_analysed(_rows(analysed, val_rows))
-            for row, typing in zip(val_rows, model.classify_matrix(matrix), strict=True):
+            parts = features.parts_of(_rows(analysed, val_rows))
+            for row, typing in zip(val_rows, model.classify_parts(parts), strict=True):
                 predicted[candidate][row] = typing
-            held[candidate].append((model, matrix, [labels[i] for i in val_rows]))
+            held[candidate].append((model, parts, [labels[i] for i in val_rows]))
     scores = {m: score_typings(labels, [t for t in predicted[m] if t is not None]) for m in MODES}
     mode = max(MODES, key=lambda m: scores[m].macro_f1 + scores[m].accuracy)
     say("fitting the probability temperature")
     temperature = min(
         TEMPERATURES,
         key=lambda t: sum(
-            _nll(_with_temperature(model, t), matrix, part) for model, matrix, part in held[mode]
+            _nll(_with_temperature(model, t), parts, part) for model, parts, part in held[mode]
         ),
     )
     return scores, mode, temperature

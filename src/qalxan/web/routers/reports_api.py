@@ -106,8 +106,7 @@ def list_reports(
 
 @router.get("/{report_id}", summary="One report (the read is audited)")
 def get_report(ctx: CtxDep, report_id: ReportId) -> dict[str, Any]:
-    row, incident_id = reports.get(ctx, report_id)
-    return reports.out(row, full=True, incident_id=incident_id)
+    return reports.detail_out(reports.get(ctx, report_id))
 
 
 class LabelIn(BaseModel):
