@@ -103,6 +103,16 @@ def test_report_is_typed_placed_routed_and_worked_as_a_case(
     assert api.get(f"/api/v1/cases/{case_id}", headers=sbs.headers).status_code == 404
     acknowledged = api.get(f"/api/v1/incidents/{incident_id}", headers=sbs.headers).json()
     assert any(h["kind"] == "acknowledged" for h in acknowledged["history"])
+    # Case files: stored once per content, readable by the case's agency only.
+    filed = api.post(
+        f"/api/v1/cases/{case_id}/attachments",
+        files={"file": ("note.txt", b"seen at 14:00", "text/plain")},
+        headers=sss.headers,
+    )
+    assert filed.status_code == 201, filed.text
+    path = f"/api/v1/cases/{case_id}/attachments/{filed.json()['id']}"
+    assert api.get(path, headers=sss.headers).content == b"seen at 14:00"
+    assert api.get(path, headers=sbs.headers).status_code == 404
 
 
 def test_an_agency_the_incident_is_not_routed_to_cannot_see_it_or_open_a_case(

@@ -14,7 +14,6 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-from qalxan.intake.classify.model import IncompatibleModel, TrainedClassifier
 from qalxan.intake.classify.result import Classifier
 from qalxan.intake.classify.rules import RuleClassifier
 
@@ -56,6 +55,10 @@ def classifier_for(data_dir: Path) -> Classifier:
             return held[1]
         chosen: Classifier = rules()
         if stamp is not None:
+            # scikit-learn is imported only when a model exists: it takes a second or two, which
+            # a server typing with the rules should not pay at start.
+            from qalxan.intake.classify.model import IncompatibleModel, TrainedClassifier
+
             try:
                 chosen = TrainedClassifier.load(path)
             except IncompatibleModel as exc:

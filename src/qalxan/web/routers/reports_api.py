@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Response, UploadFile
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from qalxan.access.sessions import aware
 from qalxan.intake import attachments, curation, reports
 from qalxan.intake import draft as drafts
 from qalxan.intake.submit import submit
-from qalxan.intake.tables import AttachmentRow, ReportRow
+from qalxan.intake.tables import ReportRow
 from qalxan.web.deps import ClassifierDep, CtxDep, DoctrineDep, SettingsDep
+from qalxan.web.files import attachment_out, file_response
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -150,23 +149,4 @@ def download(
     row, data = attachments.get(
         ctx, attachments.Blobs(settings.data_dir / "blobs"), ReportRow, report_id, attachment_id
     )
-    return Response(
-        data,
-        media_type=row.media_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
-
-
-def attachment_out(row: AttachmentRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "filename": row.filename,
-        "media_type": row.media_type,
-        "size": row.size,
-        "sha256": row.sha256,
-        "added_by": row.added_by,
-        "added_at": aware(row.added_at),
-    }
+    return file_response(row, data)
