@@ -11,7 +11,7 @@ from qalxan.access.tables import AuditRow, ShareRow
 from qalxan.errors import InvalidInput
 from qalxan.intake import incidents
 from qalxan.intake.classify import RuleClassifier
-from qalxan.intake.draft import Draft
+from qalxan.intake.draft import Draft, InvolvedObject
 from qalxan.intake.submit import submit
 from qalxan.intake.tables import IncidentRow, MembershipRow, ReportRow, RoutingRow
 from qalxan.settings import Settings
@@ -50,6 +50,7 @@ def test_a_report_starts_an_incident_that_is_graded_and_routed(
             lat=BAKU[0],
             lon=BAKU[1],
             killed=2,
+            objects=(InvolvedObject("infrastructure", "metro station", "M-12"),),
         ),
     )
     assert not stored.joined
@@ -176,6 +177,11 @@ def test_sending_the_same_report_again_stores_it_once(
         ({"tlp": "PURPLE"}, "tlp"),
         ({"classification": "cosmic"}, "classification"),
         ({"narrative": "   "}, "narrative"),
+        (
+            {"objects": (InvolvedObject("infrastructure", "pipe", infrastructure_id="infra-x"),)},
+            "objects[0].infrastructure_id",
+        ),
+        ({"objects": (InvolvedObject("spaceship", "ufo"),)}, "objects[0].kind"),
     ],
 )
 def test_bad_input_names_the_field_and_stores_nothing(

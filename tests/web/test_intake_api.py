@@ -39,6 +39,10 @@ def mes(engine: Engine, settings: Settings) -> Person:
 
 def report(**changes: object) -> dict[str, object]:
     body: dict[str, object] = {
+        "objects": [
+            {"kind": "vehicle", "description": "white van", "identifier": "10-AA-123"},
+            {"kind": "infrastructure", "description": "BTC", "infrastructure_id": "infra-btc"},
+        ],
         "narrative": "Border guards detained two men carrying 12 kg of heroin across the "
         "border near Astara.",
         "observed_at": (NOW - timedelta(hours=2)).isoformat(),

@@ -31,6 +31,7 @@ from qalxan.intake.draft import Draft, check
 from qalxan.intake.prepare import Prepared, prepare_many
 from qalxan.intake.sources import Row
 from qalxan.intake.store import Author, Writer, existing
+from qalxan.intake.submit import check_objects
 from qalxan.store.engine import session_factory
 
 CHUNK = 500
@@ -107,7 +108,7 @@ def run(
     with _preparer(classifier, workers) as prepare:
         pending: deque[tuple[list[Row], Future[list[Prepared]]]] = deque()
         for chunk in _chunks(rows, CHUNK):
-            fresh = _select(ctx, chunk, author, seen, skip_invalid, outcome)
+            fresh = _select(ctx, doctrine, chunk, author, seen, skip_invalid, outcome)
             pending.append((chunk, prepare(fresh)))
             if len(pending) > max(workers, 1):
                 done, future = pending.popleft()
@@ -129,6 +130,7 @@ def _advance(outcome: Outcome, chunk: list[Row], progress: Callable[[int], None]
 
 def _select(
     ctx: audit.Context,
+    doctrine: Doctrine,
     chunk: list[Row],
     author: Author,
     seen: set[str],
@@ -150,6 +152,7 @@ def _select(
         try:
             draft = check(row.draft, now)
             _check_marking(ctx, draft.classification)
+            check_objects(doctrine, draft)
         except InvalidInput as exc:
             if not skip_invalid:
                 raise InvalidInput(f"line {row.line}: {exc.message}", exc.field) from exc

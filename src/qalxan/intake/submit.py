@@ -41,6 +41,7 @@ def submit(
         agency = policy.check_create(principal, RECORD_TYPE, None, rank)
         rec.entry.record_agency = agency
         _check_unit(rec.session, agency, draft.owner_unit)
+        check_objects(doctrine, draft)
         author = Author(
             agency_id=agency,
             unit_id=draft.owner_unit,
@@ -69,6 +70,17 @@ def submit(
             "tlp": draft.tlp,
         }
     return stored
+
+
+def check_objects(doctrine: Doctrine, draft: Draft) -> None:
+    """An involved object may name a piece of the doctrine's critical infrastructure."""
+    for index, obj in enumerate(draft.objects):
+        ref = obj.infrastructure_id
+        if ref is not None:
+            item = doctrine.items.get(ref)
+            if item is None or item.kind != "infrastructure":
+                field = f"objects[{index}].infrastructure_id"
+                raise InvalidInput(f"{field}: no infrastructure of the doctrine is {ref!r}", field)
 
 
 def _check_unit(session: Session, agency_id: str, unit_id: str | None) -> None:
