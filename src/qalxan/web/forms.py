@@ -10,6 +10,7 @@ token instead, a random value both in a short-lived cookie and in a hidden field
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
@@ -114,3 +115,13 @@ def login_token_ok(request: Request, form: Form) -> bool:
 
 def forget_login_token(response: Response) -> None:
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+
+
+def local_day(value: str, field: str) -> date | None:
+    """A day typed in a filter form (``YYYY-MM-DD``), or None when left blank."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{field}: a date as YYYY-MM-DD", field=field) from None

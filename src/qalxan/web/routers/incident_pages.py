@@ -10,7 +10,7 @@ installation's time zone, both ends included.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -35,7 +35,7 @@ from qalxan.intake.taxonomy import taxonomy
 from qalxan.store.engine import session_factory
 from qalxan.web.deps import DoctrineDep, SettingsDep
 from qalxan.web.errors import STATUS
-from qalxan.web.forms import Form, PageFormDep
+from qalxan.web.forms import Form, PageFormDep, local_day
 from qalxan.web.maps import country_map
 from qalxan.web.page_auth import PageCtxDep
 from qalxan.web.templating import render
@@ -109,15 +109,6 @@ async def get_desk(
 
 
 DeskDep = Annotated[Desk, Depends(get_desk)]
-
-
-def local_day(value: str, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{field}: a date as YYYY-MM-DD", field=field) from None
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from qalxan.access.permits import check_audited
 from qalxan.doctrine.registry import Doctrine
 from qalxan.errors import Conflict, InvalidInput, QalxanError
 from qalxan.web.deps import DoctrineDep
-from qalxan.web.forms import PageFormDep
+from qalxan.web.forms import PageFormDep, local_day
 from qalxan.web.page_auth import PageCtxDep
 from qalxan.web.routers.oversight_api import ClockDep
 from qalxan.web.templating import render
@@ -81,15 +81,6 @@ async def get_here(
 
 
 HereDep = Annotated[Here, Depends(get_here)]
-
-
-def local_day(value: str, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{field}: a date as YYYY-MM-DD", field=field) from None
 
 
 def midnight(day: date, zone: ZoneInfo) -> datetime:
