@@ -73,12 +73,11 @@ def listing(
         if assignee_id is not None:
             query = query.where(CaseRow.assignee_id == assignee_id)
         query = paging.after(query, CaseRow.updated_at, CaseRow.id, before, limit)
-        rows = list(rec.session.scalars(query))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        rec.entry.detail = {"count": len(rows), "ids": [r.id for r in rows]}
-    last = rows[-1] if more else None
-    return paging.Page(rows, paging.cursor(last.updated_at, last.id) if last else None)
+        found = paging.page(
+            list(rec.session.scalars(query)), limit, lambda r: r.updated_at, lambda r: r.id
+        )
+        rec.entry.detail = {"count": len(found.rows), "ids": [r.id for r in found.rows]}
+    return found
 
 
 def out(case: CaseRow) -> dict[str, Any]:

@@ -11,11 +11,12 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qalxan.access.sessions import aware
 from qalxan.intake import dedup
 from qalxan.intake.tables import IncidentRow
 from qalxan.intake.taxonomy import taxonomy
@@ -92,8 +93,8 @@ class Candidates:
                 continue  # what this index holds is at least as new
             sighting = dedup.Sighting(
                 row.event_type,
-                _aware(row.first_observed),
-                _aware(row.last_observed),
+                aware(row.first_observed),
+                aware(row.last_observed),
                 row.lat,
                 row.lon,
                 row.admin1,
@@ -152,7 +153,3 @@ class Candidates:
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:
     return math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES)
-
-
-def _aware(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at

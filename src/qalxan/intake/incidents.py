@@ -94,12 +94,11 @@ def listing(
         query = _filtered(select(IncidentRow), filters)
         query = query.where(policy.visible(ctx.principal, IncidentRow))
         query = paging.after(query, IncidentRow.last_observed, IncidentRow.id, before, limit)
-        rows = list(rec.session.scalars(query))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        rec.entry.detail = {"count": len(rows), "ids": [r.id for r in rows]}
-    last = rows[-1] if more else None
-    return paging.Page(rows, paging.cursor(last.last_observed, last.id) if last else None)
+        found = paging.page(
+            list(rec.session.scalars(query)), limit, lambda r: r.last_observed, lambda r: r.id
+        )
+        rec.entry.detail = {"count": len(found.rows), "ids": [r.id for r in found.rows]}
+    return found
 
 
 def routing_of(ctx: audit.Context, incident_ids: list[str]) -> dict[str, RoutingRow]:

@@ -4,6 +4,7 @@ the pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -37,6 +38,17 @@ def parse(value: str) -> tuple[datetime, str]:
     if not row_id or len(row_id) > 32:
         raise InvalidInput("before: not a cursor this service gave out", "before")
     return at, row_id
+
+
+def page(
+    rows: list[T], limit: int, at: Callable[[T], datetime], key: Callable[[T], str]
+) -> Page[T]:
+    """The page of ``rows`` fetched by :func:`after` (one more than ``limit``), with the cursor
+    of the next page when there is one."""
+    if len(rows) <= limit:
+        return Page(rows, None)
+    kept = rows[:limit]
+    return Page(kept, cursor(at(kept[-1]), key(kept[-1])))
 
 
 def after(

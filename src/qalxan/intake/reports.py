@@ -60,12 +60,11 @@ def listing(
         if filters.agency:
             query = query.where(ReportRow.owner_agency == filters.agency)
         query = paging.after(query, ReportRow.observed_at, ReportRow.id, before, limit)
-        rows = list(rec.session.scalars(query))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        rec.entry.detail = {"count": len(rows), "ids": [r.id for r in rows]}
-    last = rows[-1] if more else None
-    return paging.Page(rows, paging.cursor(last.observed_at, last.id) if last else None)
+        found = paging.page(
+            list(rec.session.scalars(query)), limit, lambda r: r.observed_at, lambda r: r.id
+        )
+        rec.entry.detail = {"count": len(found.rows), "ids": [r.id for r in found.rows]}
+    return found
 
 
 def detail_out(report: Report) -> dict[str, Any]:

@@ -9,7 +9,7 @@ with bulk statements.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from qalxan.access.markings import Reach, scheme
+from qalxan.access.sessions import aware
 from qalxan.access.tables import ShareRow
 from qalxan.doctrine.registry import Doctrine
 from qalxan.intake import dedup, routing, severity
@@ -303,7 +304,7 @@ class Writer:
         assert row is not None  # a candidate found in this transaction
         data = {c.key: getattr(row, c.key) for c in IncidentRow.__table__.columns}
         for key in ("first_observed", "last_observed", "created_at", "updated_at"):
-            data[key] = _aware(data[key])
+            data[key] = aware(data[key])
         routed = set(
             self.session.scalars(
                 select(RoutingRow.agency_id).where(RoutingRow.incident_id == incident_id)
@@ -504,10 +505,6 @@ def _shareable(tlp: str | None, owner: str, author: Author) -> bool:
     """Whether a report of ``author`` may join this incident: joining shares the incident with
     the reporting agency, which its marking must allow."""
     return owner == author.agency_id or _agency_reach(tlp)
-
-
-def _aware(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
 def existing(session: Session, origin: str, refs: list[str]) -> dict[str, tuple[str, str]]:

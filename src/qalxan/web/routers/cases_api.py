@@ -7,14 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, UploadFile
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from qalxan.cases import assistance, reading, service, tasks
 from qalxan.cases.tables import CaseRow
-from qalxan.intake import attachments
 from qalxan.intake.paging import MAX_LIMIT
+from qalxan.web import files
 from qalxan.web.deps import CtxDep, DoctrineDep, SettingsDep
-from qalxan.web.files import attachment_out, file_response
 
 router = APIRouter(tags=["cases"])
 
@@ -132,24 +130,9 @@ def request_assistance(
 async def attach(
     ctx: CtxDep, settings: SettingsDep, case_id: CaseId, file: UploadFile
 ) -> dict[str, Any]:
-    data = await file.read(settings.attachment_max_bytes + 1)
-    row = await run_in_threadpool(
-        attachments.add,
-        ctx,
-        attachments.Blobs(settings.data_dir / "blobs"),
-        CaseRow,
-        case_id,
-        file.filename or "",
-        file.content_type or "",
-        data,
-        settings.attachment_max_bytes,
-    )
-    return attachment_out(row)
+    return await files.receive(ctx, settings, CaseRow, case_id, file)
 
 
 @router.get("/cases/{case_id}/attachments/{attachment_id}", summary="Download a case file")
 def download(ctx: CtxDep, settings: SettingsDep, case_id: CaseId, attachment_id: Id) -> Response:
-    row, data = attachments.get(
-        ctx, attachments.Blobs(settings.data_dir / "blobs"), CaseRow, case_id, attachment_id
-    )
-    return file_response(row, data)
+    return files.send(ctx, settings, CaseRow, case_id, attachment_id)

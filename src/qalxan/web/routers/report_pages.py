@@ -26,6 +26,7 @@ from qalxan.intake import draft as drafts
 from qalxan.intake.submit import submit
 from qalxan.intake.tables import ReportRow
 from qalxan.intake.taxonomy import taxonomy
+from qalxan.web import files
 from qalxan.web.auth import check_csrf
 from qalxan.web.deps import ClassifierDep, SettingsDep
 from qalxan.web.errors import STATUS
@@ -201,7 +202,7 @@ async def attach(
         row = await run_in_threadpool(
             attachments.add,
             desk.ctx,
-            attachments.Blobs(settings.data_dir / "blobs"),
+            files.blobs(settings),
             ReportRow,
             report_id,
             upload.filename or "",

@@ -12,14 +12,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response, UploadFile
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
-from qalxan.intake import attachments, curation, reports
+from qalxan.intake import curation, reports
 from qalxan.intake import draft as drafts
 from qalxan.intake.submit import submit
 from qalxan.intake.tables import ReportRow
+from qalxan.web import files
 from qalxan.web.deps import ClassifierDep, CtxDep, DoctrineDep, SettingsDep
-from qalxan.web.files import attachment_out, file_response
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -127,26 +126,11 @@ def label_report(ctx: CtxDep, report_id: ReportId, body: LabelIn) -> dict[str, A
 async def attach(
     ctx: CtxDep, settings: SettingsDep, report_id: ReportId, file: UploadFile
 ) -> dict[str, Any]:
-    data = await file.read(settings.attachment_max_bytes + 1)
-    row = await run_in_threadpool(
-        attachments.add,
-        ctx,
-        attachments.Blobs(settings.data_dir / "blobs"),
-        ReportRow,
-        report_id,
-        file.filename or "",
-        file.content_type or "",
-        data,
-        settings.attachment_max_bytes,
-    )
-    return attachment_out(row)
+    return await files.receive(ctx, settings, ReportRow, report_id, file)
 
 
 @router.get("/{report_id}/attachments/{attachment_id}", summary="Download an attachment")
 def download(
     ctx: CtxDep, settings: SettingsDep, report_id: ReportId, attachment_id: ReportId
 ) -> Response:
-    row, data = attachments.get(
-        ctx, attachments.Blobs(settings.data_dir / "blobs"), ReportRow, report_id, attachment_id
-    )
-    return file_response(row, data)
+    return files.send(ctx, settings, ReportRow, report_id, attachment_id)
