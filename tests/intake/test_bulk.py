@@ -14,9 +14,15 @@ from qalxan.access.audit import Context
 from qalxan.access.tables import AuditRow
 from qalxan.bootstrap import operator_principal, trail
 from qalxan.errors import InvalidInput
-from qalxan.intake import bulk, escalation, sources
+from qalxan.intake import bulk, escalation, sources, store
 from qalxan.intake.classify import RuleClassifier
-from qalxan.intake.tables import IncidentEventRow, ReportRow, RoutingRow
+from qalxan.intake.tables import (
+    IncidentEventRow,
+    IncidentRow,
+    MembershipRow,
+    ReportRow,
+    RoutingRow,
+)
 from qalxan.settings import Settings
 from qalxan.store.engine import session_factory
 from tests.people import load_bundled
@@ -63,11 +69,11 @@ def test_importing_twice_or_after_a_crash_stores_every_row_once(
     real_store = bulk._store
     calls = {"n": 0}
 
-    def crashing(*args: object, **kwargs: object) -> None:
+    def crashing(*args: object, **kwargs: object) -> object:
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        real_store(*args, **kwargs)  # type: ignore[arg-type]
+        return real_store(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(bulk, "_store", crashing)
     with pytest.raises(KeyboardInterrupt):
@@ -158,3 +164,40 @@ def test_typing_and_placing_in_worker_processes_stores_the_same(
         placed = list(session.scalars(select(ReportRow.location_precision)))
     assert typed == {"smuggling"}
     assert placed == ["point"] * 12
+
+
+@pytest.mark.parametrize("held", [10, 1])
+def test_reports_join_incidents_of_earlier_chunks(
+    engine: Engine,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    held: int,
+) -> None:
+    """The writer holds the incidents of earlier chunks (or, once it holds too many, reads
+    them back): either way a later report of the same event joins, and the stored incident
+    counts every report."""
+    lines = [
+        {
+            "id": f"s-{n}",
+            "text": "Customs officers seized smuggled cigarettes at the Samur crossing.",
+            "date": DAY.date().isoformat(),
+            "lat": 41.83 + (0.0 if n % 2 == 0 else 3.0),
+            "lon": 48.52,
+        }
+        for n in range(8)
+    ]
+    path = tmp_path / "same.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+    monkeypatch.setattr(store, "HELD_INCIDENTS", held)
+    ctx = importer(engine, settings)
+    outcome = bulk.run(ctx, load_bundled(), RuleClassifier(), sources.read(path), origin="j")
+    assert (outcome.stored, outcome.incidents, outcome.joined) == (8, 2, 6)
+    with session_factory(engine)() as session:
+        counts = sorted(session.scalars(select(IncidentRow.report_count)))
+        members = session.scalar(select(func.count()).select_from(MembershipRow))
+        routed = session.execute(select(RoutingRow.incident_id, RoutingRow.agency_id)).all()
+    assert counts == [4, 4]
+    assert members == 8
+    assert len(routed) == len(set(routed))  # each agency once per incident

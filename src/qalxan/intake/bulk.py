@@ -9,16 +9,17 @@ was killed half-way, stores every report exactly once.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
+from typing import Any
 
 from qalxan.access import audit, policy
 from qalxan.access.markings import scheme
@@ -28,6 +29,7 @@ from qalxan.intake import dedup
 from qalxan.intake.candidates import Candidates
 from qalxan.intake.classify import Classifier
 from qalxan.intake.draft import Draft, check
+from qalxan.intake.placing import Placement
 from qalxan.intake.prepare import Prepared, prepare_many
 from qalxan.intake.sources import Row
 from qalxan.intake.store import Author, Writer, existing
@@ -35,6 +37,9 @@ from qalxan.intake.submit import check_objects
 from qalxan.store.engine import session_factory
 
 CHUNK = 500
+FIRST_CHUNK = 50
+# Chunks read ahead of storing: enough to keep the workers busy.
+AHEAD = 1
 
 
 def default_workers() -> int:
@@ -103,21 +108,25 @@ def run(
     outcome = Outcome()
     started = time.perf_counter()
     rules = rules or dedup.Rules()
-    candidates = Candidates(rules)
+    writer: Writer | None = None
     seen: set[str] = set()
-    with _preparer(classifier, workers) as prepare:
+    with _Preparer(classifier, workers) as preparer:
         pending: deque[tuple[list[Row], Future[list[Prepared]]]] = deque()
+
+        def store_next() -> None:
+            nonlocal writer
+            done, future = pending.popleft()
+            writer = _store(ctx, doctrine, done, future.result(), author, rules, writer, outcome)
+            _advance(outcome, done, progress)
+
         for chunk in _chunks(rows, CHUNK):
             fresh = _select(ctx, doctrine, chunk, author, seen, skip_invalid, outcome)
-            pending.append((chunk, prepare(fresh)))
-            if len(pending) > max(workers, 1):
-                done, future = pending.popleft()
-                _store(ctx, doctrine, done, future.result(), author, rules, candidates, outcome)
-                _advance(outcome, done, progress)
+            pending.append((chunk, preparer.submit(fresh)))
+            # Store, in order, what is ready; wait for the oldest only when far enough ahead.
+            while pending and (pending[0][1].done() or len(pending) > AHEAD):
+                store_next()
         while pending:
-            done, future = pending.popleft()
-            _store(ctx, doctrine, done, future.result(), author, rules, candidates, outcome)
-            _advance(outcome, done, progress)
+            store_next()
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -169,12 +178,18 @@ def _store(
     prepared: list[Prepared],
     author: Author,
     rules: dedup.Rules,
-    candidates: Candidates,
+    writer: Writer | None,
     outcome: Outcome,
-) -> None:
+) -> Writer:
+    """Store a chunk in one transaction; the writer goes on from chunk to chunk, holding the
+    incidents (and the index of open ones) that later reports may join."""
     lines = f"{chunk[0].line}-{chunk[-1].line}"
     with audit.recorded(ctx, "report.import", "report") as rec:
-        writer = Writer(rec.session, doctrine, rules, datetime.now(UTC), candidates)
+        now = datetime.now(UTC)
+        if writer is None:
+            writer = Writer(rec.session, doctrine, rules, now, Candidates(rules))
+        else:
+            writer.resume(rec.session, now)
         writer.prefetch(prepared)
         stored = [writer.add(p, author) for p in prepared]
         writer.flush()
@@ -187,37 +202,80 @@ def _store(
             "stored": len(stored),
             "reports": [s.report_id for s in stored],
         }
+    return writer
 
 
 # The classifier of worker processes: inherited at fork, never pickled.
 _worker_classifier: Classifier | None = None
 
+# What a worker sends back for each draft: the Prepared without the draft, which this process
+# already has (half the bytes to pickle).
+Parts = tuple[str, str, dict[str, Any], Placement, str | None, frozenset[str]]
 
-def _prepare_in_worker(drafts: list[Draft]) -> list[Prepared]:
+
+def _prepare_in_worker(drafts: list[Draft]) -> list[Parts]:
     assert _worker_classifier is not None
-    return prepare_many(drafts, _worker_classifier)
+    return [
+        (p.event_type, p.typed_by, p.typing, p.placement, p.language, p.words)
+        for p in prepare_many(drafts, _worker_classifier)
+    ]
 
 
-@contextmanager
-def _preparer(
-    classifier: Classifier, workers: int
-) -> Iterator[Callable[[list[Draft]], Future[list[Prepared]]]]:
-    if workers <= 0:
+class _Preparer:
+    """Types and places chunks of drafts, in worker processes if there are any (this one
+    stores meanwhile), else here."""
 
-        def here(drafts: list[Draft]) -> Future[list[Prepared]]:
-            future: Future[list[Prepared]] = Future()
-            future.set_result(prepare_many(drafts, classifier))
-            return future
+    def __init__(self, classifier: Classifier, workers: int) -> None:
+        self.classifier = classifier
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
 
-        yield here
-        return
-    global _worker_classifier
-    _worker_classifier = classifier
-    # Loaded before the fork, the lexicon and the gazetteer are shared, not loaded per worker.
-    prepare_many([Draft("warm up in Baku", datetime.now(UTC))], classifier)
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield lambda drafts: pool.submit(_prepare_in_worker, drafts)
+    def __enter__(self) -> _Preparer:
+        if self.workers > 0:
+            self.pool = self._start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            gc.unfreeze()
+
+    def submit(self, drafts: list[Draft]) -> Future[list[Prepared]]:
+        if self.pool is None:
+            here: Future[list[Prepared]] = Future()
+            here.set_result(prepare_many(drafts, self.classifier))
+            return here
+        return _joined(drafts, self.pool.submit(_prepare_in_worker, drafts))
+
+    def _start(self) -> ProcessPoolExecutor:
+        global _worker_classifier
+        _worker_classifier = self.classifier
+        # Loaded before the fork, the lexicon and the gazetteer are shared, not loaded per
+        # worker.
+        prepare_many([Draft("warm up in Baku", datetime.now(UTC))], self.classifier)
+        # Kept out of the collector's sight: collections no longer walk (and in the workers
+        # no longer copy, page by page) the large tables loaded before the fork.
+        gc.freeze()
+        context = multiprocessing.get_context("fork")
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+
+
+def _joined(drafts: list[Draft], parts: Future[list[Parts]]) -> Future[list[Prepared]]:
+    """The worker's parts joined back to their drafts, as one future."""
+    joined: Future[list[Prepared]] = Future()
+
+    def done(future: Future[list[Parts]]) -> None:
+        if future.cancelled():
+            joined.cancel()
+            return
+        error = future.exception()
+        if error is not None:
+            joined.set_exception(error)
+            return
+        joined.set_result([Prepared(d, *p) for d, p in zip(drafts, future.result(), strict=True)])
+
+    parts.add_done_callback(done)
+    return joined
 
 
 def _check_marking(ctx: audit.Context, classification: str) -> None:
@@ -226,6 +284,10 @@ def _check_marking(ctx: audit.Context, classification: str) -> None:
 
 
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    """Chunks of ``size`` rows, after a few smaller ones: while the first chunk is typed,
+    nothing can be stored, and a small one keeps that wait short."""
     iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
+    step = min(FIRST_CHUNK, size)
+    while chunk := list(islice(iterator, step)):
         yield chunk
+        step = min(step * 2, size)

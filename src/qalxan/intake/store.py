@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Table, select, update
@@ -33,10 +34,13 @@ from qalxan.intake.tables import (
     RoutingRow,
 )
 from qalxan.intake.taxonomy import taxonomy
+from qalxan.store.engine import compact_json
 from qalxan.store.ids import new_id
-from qalxan.store.rows import insert_rows
+from qalxan.store.rows import Json, insert_rows
 
 MAX_CANDIDATES = 200
+# Incidents a bulk import's writer keeps between chunks.
+HELD_INCIDENTS = 50_000
 TITLE_LENGTH = 120
 
 
@@ -97,6 +101,16 @@ class Writer:
             ShareRow: [],
             FeedRow: [],
         }
+
+    def resume(self, session: Session, now: datetime) -> None:
+        """Go on in another transaction (the next chunk of an import, after :meth:`flush`),
+        keeping the incidents held so far: a report joining one of them reads nothing back."""
+        self.session = session
+        self.now = now
+        if len(self._incidents) > HELD_INCIDENTS:
+            # The oldest half goes; they are read back if a report joins them after all.
+            for incident_id in list(islice(self._incidents, len(self._incidents) // 2)):
+                del self._incidents[incident_id]
 
     # -- reports --------------------------------------------------------------------------
     def prefetch(self, prepared: list[Prepared]) -> None:
@@ -230,8 +244,15 @@ class Writer:
         held = _Incident(row, self._sighting(prepared), set(), True, facts=facts, where=where)
         self._incidents[incident_id] = held
         self.candidates.put(incident_id, held.sighting, row["owner_agency"], row["tlp"])
-        self._event(incident_id, "created", {"report": report["id"]}, author.actor)
-        self._route(held, author)
+        routes = self._route(held, author)
+        # One event says both: the incident began, and where it went (the timeline shows
+        # the agencies with their roles).
+        self._event(
+            incident_id,
+            "created",
+            {"report": report["id"], "routed": {r.agency_id: r.role for r in routes}},
+            author.actor,
+        )
         self._share_report(report, held)
         self._feed("incident.created", incident_id, row)
         return incident_id
@@ -300,9 +321,12 @@ class Writer:
         self._feed("incident.updated", incident_id, row)
 
     def _load(self, incident_id: str) -> _Incident:
-        row = self.session.get(IncidentRow, incident_id)
-        assert row is not None  # a candidate found in this transaction
-        data = {c.key: getattr(row, c.key) for c in IncidentRow.__table__.columns}
+        # Core, not the ORM: the writer only needs the values (and the ORM's row loading
+        # cost more than the rest of a join).
+        table = _table(IncidentRow)
+        data = dict(
+            self.session.execute(select(table).where(table.c.id == incident_id)).mappings().one()
+        )
         for key in ("first_observed", "last_observed", "created_at", "updated_at"):
             data[key] = aware(data[key])
         routed = set(
@@ -311,56 +335,52 @@ class Writer:
             )
         )
         sighting = dedup.Sighting(
-            row.event_type,
+            data["event_type"],
             data["first_observed"],
             data["last_observed"],
-            row.lat,
-            row.lon,
-            row.admin1,
-            row.country,
-            frozenset(row.fingerprint.split()),
+            data["lat"],
+            data["lon"],
+            data["admin1"],
+            data["country"],
+            frozenset(data["fingerprint"].split()),
         )
+        place_facts = data["place_facts"]
         facts = severity.Facts(
-            event_type=row.event_type,
-            killed=row.killed,
-            injured=row.injured,
-            reports=row.report_count,
-            pipeline_km=row.place_facts.get("pipeline_km"),
-            pipeline=row.place_facts.get("pipeline"),
-            border_zone=bool(row.place_facts.get("border_zone")),
-            offshore=bool(row.place_facts.get("offshore")),
+            event_type=data["event_type"],
+            killed=data["killed"],
+            injured=data["injured"],
+            reports=data["report_count"],
+            pipeline_km=place_facts.get("pipeline_km"),
+            pipeline=place_facts.get("pipeline"),
+            border_zone=bool(place_facts.get("border_zone")),
+            offshore=bool(place_facts.get("offshore")),
         )
         held = _Incident(data, sighting, routed, False, facts=facts)
         self._incidents[incident_id] = held
         return held
 
     # -- routing --------------------------------------------------------------------------
-    def _route(self, held: _Incident, author: Author) -> None:
+    def _route(self, held: _Incident, author: Author) -> list[routing.Route]:
         routes = routing.route(self.doctrine, held.row["event_type"], held.where, author.agency_id)
         for route in routes:
             self._route_one(held, route, author)
-        self._event(
-            held.row["id"],
-            "routed",
-            {"agencies": {r.agency_id: r.role for r in routes}},
-            author.actor,
-        )
+        return routes
 
     def _route_one(self, held: _Incident, route: routing.Route, author: Author) -> None:
         row = held.row
         minutes = routing.acknowledge_minutes(row["severity"], route.role)
-        reasons = list(route.reasons)
+        reasons = tuple(route.reasons)
         shared = route.agency_id == row["owner_agency"] or _agency_reach(row["tlp"])
         if not shared:
-            reasons.append(
-                f"not shared: marked TLP:{row['tlp']}" if row["tlp"] else "not shared: no TLP"
+            reasons += (
+                f"not shared: marked TLP:{row['tlp']}" if row["tlp"] else "not shared: no TLP",
             )
         self._rows[RoutingRow].append(
             {
                 "incident_id": row["id"],
                 "agency_id": route.agency_id,
                 "role": route.role,
-                "reasons": reasons,
+                "reasons": _encoded(reasons),
                 "routed_at": self.now,
                 "ack_due": self.now + timedelta(minutes=minutes) if minutes else None,
                 "acknowledged_at": self.now if route.reporting else None,
@@ -476,6 +496,12 @@ def _changes(row: dict[str, Any]) -> dict[str, Any]:
         "updated_at",
     ]
     return {k: row[k] for k in keys}
+
+
+@lru_cache(maxsize=1024)
+def _encoded(reasons: tuple[str, ...]) -> Json:
+    # The same few lists of reasons, over and over: encoded once each.
+    return Json(compact_json(list(reasons)))
 
 
 def _title(prepared: Prepared) -> str:
