@@ -8,8 +8,6 @@ say so (the agency's duty officers and administrators see it on their dashboards
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,9 +19,9 @@ from qalxan.access import audit
 from qalxan.intake import routing
 from qalxan.intake.tables import FeedRow, IncidentEventRow, IncidentRow, RoutingRow
 from qalxan.store.engine import session_factory
+from qalxan.store.periodic import periodic
 
 ACTOR = "qalxan:escalation"
-log = logging.getLogger(__name__)
 BATCH = 500
 
 
@@ -104,19 +102,10 @@ def background(ctx: audit.Context, every_seconds: float) -> Iterator[None]:
     if every_seconds <= 0:
         yield
         return
-    stop = threading.Event()
-
-    def loop() -> None:
-        while not stop.wait(every_seconds):
-            try:
-                run(ctx)
-            except Exception:
-                log.exception("escalation failed; retrying at the next interval")
-
-    thread = threading.Thread(target=loop, name="qalxan-escalation", daemon=True)
-    thread.start()
-    try:
+    with periodic(
+        "qalxan-escalation",
+        every_seconds,
+        lambda: run(ctx),
+        "escalation failed; retrying at the next interval",
+    ):
         yield
-    finally:
-        stop.set()
-        thread.join(timeout=5)

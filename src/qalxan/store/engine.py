@@ -10,8 +10,6 @@ worker processes survive a restarted server.
 from __future__ import annotations
 
 import json
-import logging
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +19,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from qalxan.store.periodic import periodic
 
 
 def is_sqlite(url: str) -> bool:
@@ -44,7 +44,6 @@ def make_engine(url: str) -> Engine:
 
 
 WAL_AUTOCHECKPOINT_PAGES = 10_000
-log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -58,26 +57,21 @@ def wal_checkpoints(engine: Engine, every_seconds: float = 1.0) -> Iterator[None
     if not is_sqlite(str(engine.url)):
         yield
         return
-    stop = threading.Event()
 
-    def run() -> None:
-        while not stop.wait(every_seconds):
-            try:
-                raw = engine.raw_connection()
-                try:
-                    raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
-                finally:
-                    raw.close()
-            except Exception:
-                log.warning("WAL checkpoint failed; SQLite will checkpoint on commit instead")
+    def checkpoint() -> None:
+        raw = engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            raw.close()
 
-    thread = threading.Thread(target=run, name="qalxan-wal-checkpoints", daemon=True)
-    thread.start()
-    try:
+    with periodic(
+        "qalxan-wal-checkpoints",
+        every_seconds,
+        checkpoint,
+        "WAL checkpoint failed; SQLite will checkpoint on commit instead",
+    ):
         yield
-    finally:
-        stop.set()
-        thread.join(timeout=5)
 
 
 def compact_json(value: Any) -> str:

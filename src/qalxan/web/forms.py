@@ -10,8 +10,9 @@ token instead, a random value both in a short-lived cookie and in a hidden field
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from fastapi import Depends, Request, Response
@@ -125,3 +126,13 @@ def local_day(value: str, field: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"{field}: a date as YYYY-MM-DD", field=field) from None
+
+
+def day_bounds(since: str, until: str, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+    """A filter form's ``since`` and ``until`` days as times: from the first day's midnight
+    to the midnight after the last day, in the installation's zone (None where left blank)."""
+    first, last = local_day(since, "since"), local_day(until, "until")
+    return (
+        datetime.combine(first, time(0), zone) if first else None,
+        datetime.combine(last + timedelta(days=1), time(0), zone) if last else None,
+    )

@@ -10,7 +10,7 @@ installation's time zone, both ends included.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -35,7 +35,7 @@ from qalxan.intake.taxonomy import taxonomy
 from qalxan.store.engine import session_factory
 from qalxan.web.deps import DoctrineDep, SettingsDep
 from qalxan.web.errors import STATUS
-from qalxan.web.forms import Form, PageFormDep, local_day
+from qalxan.web.forms import Form, PageFormDep, day_bounds
 from qalxan.web.maps import country_map
 from qalxan.web.page_auth import PageCtxDep
 from qalxan.web.templating import render
@@ -124,10 +124,10 @@ class QueueForm:
     until: str = ""
 
     def filters(self, desk: Desk) -> incidents.Filters:
-        first, last = local_day(self.since, "since"), local_day(self.until, "until")
+        since, until = day_bounds(self.since, self.until, desk.zone)
         return incidents.Filters(
-            since=datetime.combine(first, time(0), desk.zone) if first else None,
-            until=datetime.combine(last + timedelta(days=1), time(0), desk.zone) if last else None,
+            since=since,
+            until=until,
             event_type=self.event_type or None,
             threat=self.threat or None,
             admin1=self.admin1 or None,

@@ -28,7 +28,7 @@ from qalxan.access.permits import check_audited
 from qalxan.doctrine.registry import Doctrine
 from qalxan.errors import Conflict, InvalidInput, QalxanError
 from qalxan.web.deps import DoctrineDep
-from qalxan.web.forms import PageFormDep, local_day
+from qalxan.web.forms import PageFormDep, day_bounds, local_day
 from qalxan.web.page_auth import PageCtxDep
 from qalxan.web.routers.oversight_api import ClockDep
 from qalxan.web.templating import render
@@ -212,7 +212,7 @@ class TrailForm:
     until: str = ""
 
     def filters(self, zone: ZoneInfo) -> trail_query.TrailFilter:
-        first, last = local_day(self.since, "since"), local_day(self.until, "until")
+        since, until = day_bounds(self.since, self.until, zone)
         return trail_query.TrailFilter(
             actor_id=self.actor or None,
             actor_agency=self.agency or None,
@@ -220,8 +220,8 @@ class TrailForm:
             record_type=self.record_type or None,
             record_id=self.record_id or None,
             outcome=self.outcome or None,
-            since=midnight(first, zone) if first else None,
-            until=midnight(last + timedelta(days=1), zone) if last else None,
+            since=since,
+            until=until,
         )
 
     def query(self, **more: Any) -> str:
