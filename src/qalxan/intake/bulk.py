@@ -25,7 +25,7 @@ from qalxan.access import audit, policy
 from qalxan.access.markings import scheme
 from qalxan.doctrine.registry import Doctrine
 from qalxan.errors import InvalidInput
-from qalxan.intake import dedup
+from qalxan.intake import dedup, placing
 from qalxan.intake.candidates import Candidates
 from qalxan.intake.classify import Classifier
 from qalxan.intake.draft import Draft, check
@@ -250,9 +250,10 @@ class _Preparer:
     def _start(self) -> ProcessPoolExecutor:
         global _worker_classifier
         _worker_classifier = self.classifier
-        # Loaded before the fork, the lexicon and the gazetteer are shared, not loaded per
-        # worker.
+        # Loaded before the fork, the lexicon, the gazetteer and the zones are shared, not
+        # loaded per worker.
         prepare_many([Draft("warm up in Baku", datetime.now(UTC))], self.classifier)
+        placing.warm()
         # Kept out of the collector's sight: collections no longer walk (and in the workers
         # no longer copy, page by page) the large tables loaded before the fork.
         gc.freeze()

@@ -48,6 +48,14 @@ class Placement:
 
 
 PIPELINE_SEARCH_KM = 50.0
+# A point in the Absheron peninsula: near the border of nothing, by the sea and the pipelines.
+_WARM_POINT = (40.41, 49.87)
+
+
+def warm() -> None:
+    """Load the shapes that placing a point in the country reads (the border, the Caspian
+    sector, Nakhchivan, the pipelines), so that worker processes forked after share them."""
+    _with_meaning(Placement(lat=_WARM_POINT[0], lon=_WARM_POINT[1], precision="point"), 20.0)
 
 
 def place(draft: Draft, border_km: float) -> Placement:
