@@ -12,6 +12,7 @@ from benchmarks import (
     bench_access,
     bench_geo,
     bench_intake,
+    bench_screening,
     bench_search,
     bench_startup,
     bench_typing,
@@ -25,6 +26,7 @@ BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     "geo": bench_geo.run,
     "typing": bench_typing.run,
     "intake": bench_intake.run,
+    "screening": bench_screening.run,
 }
 
 

@@ -1,4 +1,5 @@
-"""Bringing an installation to a working state: data directory, schema, doctrine.
+"""Bringing an installation to a working state: data directory, schema, doctrine, and the
+bundled screening lists declared.
 
 Run once by ``qalxan serve`` before its workers start (so that several workers never race to
 migrate) and by ``qalxan db upgrade``.
@@ -16,6 +17,7 @@ from qalxan.access.markings import scheme
 from qalxan.access.principal import Principal
 from qalxan.doctrine import loader, versions
 from qalxan.errors import Conflict
+from qalxan.screening import lists
 from qalxan.settings import Settings
 from qalxan.store.engine import get_engine, is_sqlite, transaction
 from qalxan.store.migrate import upgrade
@@ -46,6 +48,7 @@ def install_doctrine(engine: Engine, settings: Settings) -> str:
 def bootstrap(settings: Settings) -> Engine:
     engine = prepare_database(settings)
     install_doctrine(engine, settings)
+    lists.ensure_bundled(engine)
     return engine
 
 

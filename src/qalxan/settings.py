@@ -129,6 +129,42 @@ class Settings(BaseSettings):
     escalation_interval_seconds: int = Field(
         60, ge=0, le=3600, description="How often a worker checks for missed acknowledgements."
     )
+    screening_threshold: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="The match score (0 to 1) at or above which a screening result is an alert "
+        "and a hit for an officer's review, for every use without a threshold of its own.",
+    )
+    screening_threshold_border: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="The alert threshold of border screening; QALXAN_SCREENING_THRESHOLD when "
+        "unset.",
+    )
+    screening_threshold_customs: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="The alert threshold of customs screening; QALXAN_SCREENING_THRESHOLD when "
+        "unset.",
+    )
+    screening_threshold_fiu: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="The alert threshold of financial monitoring screening; "
+        "QALXAN_SCREENING_THRESHOLD when unset.",
+    )
+    screening_refresh_seconds: float = Field(
+        30.0,
+        ge=0,
+        le=3600,
+        description="How often (at most) a process holding the screening index asks the "
+        "database whether a list changed, and rebuilds the index if so; 0 asks on every "
+        "screening.",
+    )
 
     @model_validator(mode="after")
     def _production_is_safe(self) -> Settings:

@@ -12,6 +12,7 @@ from qalxan.access.tables import ComplaintRow, Protected
 from qalxan.bulletins.tables import BulletinRow
 from qalxan.cases.tables import CaseRow
 from qalxan.intake.tables import IncidentRow, ReportRow
+from qalxan.screening.tables import HitRow
 
 MODELS: dict[str, type[Protected]] = {
     "bulletin": BulletinRow,
@@ -19,6 +20,8 @@ MODELS: dict[str, type[Protected]] = {
     "report": ReportRow,
     "incident": IncidentRow,
     "case": CaseRow,
+    # A contested screening match is the hit the officer saw.
+    "screening": HitRow,
 }
 
 

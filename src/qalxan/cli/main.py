@@ -8,7 +8,18 @@ import typer
 import uvicorn
 
 from qalxan.bootstrap import bootstrap, ensure_first_admin, signer
-from qalxan.cli import audit, db, demo, doctrine, intake, oversight, reports, retention, users
+from qalxan.cli import (
+    audit,
+    db,
+    demo,
+    doctrine,
+    intake,
+    oversight,
+    reports,
+    retention,
+    screening,
+    users,
+)
 from qalxan.cli.common import console, reports_errors, settings
 
 app = typer.Typer(help="Qalxan: national security coordination platform.", no_args_is_help=True)
@@ -22,6 +33,8 @@ app.add_typer(oversight.app, name="oversight")
 app.add_typer(retention.app, name="retention")
 app.add_typer(reports.app, name="reports")
 app.add_typer(intake.app, name="intake")
+app.add_typer(screening.app, name="lists")
+app.command("screen")(screening.screen)
 
 
 @app.command()

@@ -9,7 +9,8 @@ from sqlalchemy import create_engine
 import qalxan.access.tables
 import qalxan.bulletins.tables
 import qalxan.cases.tables
-import qalxan.intake.tables  # noqa: F401
+import qalxan.intake.tables
+import qalxan.screening.tables  # noqa: F401
 from qalxan.store.tables import Base
 
 config = context.config

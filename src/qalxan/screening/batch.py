@@ -1,0 +1,352 @@
+"""Screening a CSV file of parties: a bulk check, e.g. a passenger or crew manifest before
+arrival, a customer book, or an evaluation set.
+
+Input: a header row, then one party per row. ``id`` and ``name`` are required; ``schema``
+(``Person`` by default), ``birth_date`` (ISO), ``nationality`` (a country name or an ISO code),
+``gender`` and ``id_number`` are optional, and all but ``id``, ``name`` and ``schema`` may hold
+several values separated by ``;``. The whole file is read and checked before anything is
+screened: a bad line is an :class:`InvalidInput` ``line N: column: reason``, and nothing is
+written.
+
+Output: rows ``query_id,rank,entity_id,list,source_id,caption,score``, the ``top`` best results
+of each party at or above the threshold (the use's alert threshold unless given; ``0`` writes
+the top results whatever their score).
+
+A batch is a bulk check, not the screening of each party: it stores no subject, run or hit per
+row (a manifest of thousands would flood the review queue with leads nobody asked to track).
+It is audited as one ``screening.batch`` record with the file's name and SHA-256 and the counts
+of queries and alerts; an officer screens a party of interest on its own to record a hit.
+
+Queries are screened in worker processes forked once the index is built, so that they share
+the index page for page; the matcher reaches them through a module global set before the fork,
+never pickled.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import math
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from followthemoney.types import registry
+
+from qalxan.access import audit, policy
+from qalxan.errors import InvalidInput
+from qalxan.screening import lists, service, thresholds
+from qalxan.screening.holder import IndexHolder
+from qalxan.screening.matcher import Matcher
+from qalxan.screening.model import SCHEMATA
+from qalxan.screening.query import Match, Query
+
+ACTION = f"{service.RECORD_TYPE}.batch"
+REQUIRED = ("id", "name")
+OPTIONAL = ("schema", "birth_date", "nationality", "gender", "id_number")
+OUTPUT = ("query_id", "rank", "entity_id", "list", "source_id", "caption", "score")
+SEPARATOR = ";"
+MAX_CHUNK = 500
+# Chunks per worker: small enough that the workers finish together and progress moves.
+CHUNKS_PER_WORKER = 8
+Progress = Callable[[int], None]
+
+# The matcher of worker processes: set before the fork, inherited, never pickled.
+_worker_matcher: Matcher | None = None
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """``alerts``: results at or above ``alert_threshold`` (the use's); ``flagged``: the
+    queries with at least one; ``rows``: the rows written (at or above ``threshold``)."""
+
+    file: str
+    sha256: str
+    queries: int
+    alerts: int
+    flagged: int
+    rows: int
+    threshold: float
+    alert_threshold: float
+    seconds: float
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def read_queries(path: Path) -> list[Query]:
+    """Every party of the CSV file ``path``, the whole file checked first."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidInput(f"{path.name}: not UTF-8 ({error.reason})", "file") from error
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    queries: list[Query] = []
+    seen: dict[str, int] = {}
+    try:
+        header = [column.strip() for column in next(reader, [])]
+        _check_header(header)
+        start = reader.line_num + 1
+        for row in reader:
+            line, start = start, reader.line_num + 1
+            if any(cell.strip() for cell in row):
+                query = _query(header, row, line)
+                if query.key in seen:
+                    raise InvalidInput(
+                        f"line {line}: id: {query.key!r} repeats line {seen[query.key]}", "id"
+                    )
+                seen[query.key] = line
+                queries.append(query)
+    except csv.Error as error:
+        raise InvalidInput(f"line {reader.line_num}: {error}", "file") from error
+    if not queries:
+        raise InvalidInput(f"{path.name}: no parties to screen", "file")
+    return queries
+
+
+def _check_header(header: list[str]) -> None:
+    known = (*REQUIRED, *OPTIONAL)
+    if not any(header):
+        raise InvalidInput("header: missing (the first row must name the columns)", "header")
+    unknown = [column for column in header if column not in known]
+    if unknown:
+        raise InvalidInput(
+            f"header: unknown columns {', '.join(unknown)} (known: {', '.join(known)})", "header"
+        )
+    missing = [column for column in REQUIRED if column not in header]
+    if missing:
+        raise InvalidInput(f"header: missing columns {', '.join(missing)}", "header")
+    repeated = sorted({column for column in header if header.count(column) > 1})
+    if repeated:
+        raise InvalidInput(f"header: repeated columns {', '.join(repeated)}", "header")
+
+
+def _query(header: list[str], row: list[str], line: int) -> Query:
+    where = f"line {line}"
+    if len(row) != len(header):
+        raise InvalidInput(f"{where}: {len(row)} values, the header has {len(header)}", "file")
+    values = {column: cell.strip() for column, cell in zip(header, row, strict=True)}
+    for column in REQUIRED:
+        if not values[column]:
+            raise InvalidInput(f"{where}: {column}: must not be empty", column)
+    schema = values.get("schema") or "Person"
+    if schema not in SCHEMATA:
+        raise InvalidInput(
+            f"{where}: schema: {schema!r} is not one of {', '.join(SCHEMATA)}", "schema"
+        )
+    births = _cleaned(
+        values, "birth_date", registry.date.clean, "a date (YYYY, YYYY-MM or YYYY-MM-DD)", where
+    )
+    countries = _cleaned(
+        values, "nationality", registry.country.clean, "a country (a name or an ISO code)", where
+    )
+    genders = _cleaned(values, "gender", registry.gender.clean, "male, female or other", where)
+    if len(genders) > 1:
+        raise InvalidInput(f"{where}: gender: one value only", "gender")
+    ids = tuple(v.strip() for v in values.get("id_number", "").split(SEPARATOR) if v.strip())
+    try:
+        return Query(
+            key=values["id"],
+            names=(values["name"],),
+            schema=schema,
+            birth_dates=births,
+            nationalities=countries,
+            gender=genders[0] if genders else None,
+            identifiers=ids,
+        )
+    except InvalidInput as error:
+        raise InvalidInput(f"{where}: {error.message}", error.field) from error
+
+
+def _cleaned(
+    values: dict[str, str],
+    column: str,
+    clean: Callable[[str], str | None],
+    expected: str,
+    where: str,
+) -> tuple[str, ...]:
+    found = []
+    for value in values.get(column, "").split(SEPARATOR):
+        if not value.strip():
+            continue
+        cleaned = clean(value.strip())
+        if cleaned is None:
+            raise InvalidInput(f"{where}: {column}: {value.strip()!r} is not {expected}", column)
+        found.append(cleaned)
+    return tuple(found)
+
+
+def screen_queries(
+    matcher: Matcher,
+    queries: Sequence[Query],
+    *,
+    top: int,
+    floor: float,
+    allowed: set[str] | None,
+    workers: int,
+    progress: Progress | None = None,
+) -> list[list[Match]]:
+    """The ``top`` best matches of each query on the lists ``allowed`` (None: every list),
+    those at or above ``floor`` only, in the order of the queries."""
+    size = max(1, min(MAX_CHUNK, math.ceil(len(queries) / max(workers, 1) / CHUNKS_PER_WORKER)))
+    chunks = [list(queries[i : i + size]) for i in range(0, len(queries), size)]
+    if workers <= 1 or len(chunks) == 1:
+        results: list[list[Match]] = []
+        for chunk in chunks:
+            results.extend(_screen(matcher, chunk, top, floor, allowed))
+            if progress is not None:
+                progress(len(chunk))
+        return results
+    global _worker_matcher
+    _worker_matcher = matcher
+    # Out of the collector's sight: collections in the workers would otherwise touch (and so
+    # copy, page by page) every object of the index inherited at the fork.
+    gc.freeze()
+    done: dict[int, list[list[Match]]] = {}
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {
+                pool.submit(_screen_in_worker, chunk, top, floor, allowed): number
+                for number, chunk in enumerate(chunks)
+            }
+            for future in as_completed(futures):
+                number = futures[future]
+                done[number] = future.result()
+                if progress is not None:
+                    progress(len(chunks[number]))
+    finally:
+        _worker_matcher = None
+        gc.unfreeze()
+    return [matches for number in range(len(chunks)) for matches in done[number]]
+
+
+def _screen_in_worker(
+    chunk: list[Query], top: int, floor: float, allowed: set[str] | None
+) -> list[list[Match]]:
+    assert _worker_matcher is not None, "workers are forked after the matcher is set"
+    return _screen(_worker_matcher, chunk, top, floor, allowed)
+
+
+def _screen(
+    matcher: Matcher, chunk: list[Query], top: int, floor: float, allowed: set[str] | None
+) -> list[list[Match]]:
+    return [
+        [m for m in service.matching(matcher, query, top, allowed) if m.score >= floor]
+        for query in chunk
+    ]
+
+
+def write_results(
+    path: Path, queries: Sequence[Query], results: Sequence[Sequence[Match]], threshold: float
+) -> int:
+    """Write the results at or above ``threshold``; the number of rows written."""
+    rows = 0
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(OUTPUT)
+        for query, matches in zip(queries, results, strict=True):
+            kept = [m for m in matches if m.score >= threshold]
+            for rank, match in enumerate(kept, 1):
+                writer.writerow(
+                    (
+                        query.key,
+                        rank,
+                        match.entity_id,
+                        match.list_code,
+                        match.source_id,
+                        match.caption,
+                        f"{match.score:.4f}",
+                    )
+                )
+            rows += len(kept)
+    return rows
+
+
+def run(
+    ctx: audit.Context,
+    holder: IndexHolder,
+    source: Path,
+    out: Path,
+    *,
+    use: str | None = None,
+    top: int = 10,
+    threshold: float | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    loaded: Callable[[int], None] | None = None,
+) -> BatchOutcome:
+    """Screen the parties of ``source`` into ``out`` (``screening:create``), on the lists that
+    may serve ``use`` (every list: None). ``loaded`` is told the number of queries once the
+    file is read and checked. ``out`` is only written when everything succeeded."""
+    entry = audit.Entry(ACTION, service.RECORD_TYPE, detail={"file": source.name, "use": use})
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        policy.require(ctx.principal, service.RECORD_TYPE, "create")
+        alert = (
+            thresholds.threshold(holder.settings, use)
+            if use is not None
+            else holder.settings.screening_threshold
+        )
+        cut = thresholds.checked(threshold) if threshold is not None else alert
+        if not 1 <= top <= service.MAX_TOP:
+            raise InvalidInput(f"top: between 1 and {service.MAX_TOP}", "top")
+        queries = read_queries(source)
+        digest = service.source_sha256(source)
+        if loaded is not None:
+            loaded(len(queries))
+        current = holder.current()
+        allowed = set(lists.lists_for(holder.engine, use)) if use is not None else None
+        started = time.monotonic()
+        results = screen_queries(
+            current.matcher,
+            queries,
+            top=top,
+            floor=min(cut, alert),
+            allowed=allowed,
+            workers=default_workers() if workers is None else workers,
+            progress=progress,
+        )
+        seconds = time.monotonic() - started
+        rows = write_results(partial, queries, results, cut)
+        alerts = [sum(m.score >= alert for m in matches) for matches in results]
+        outcome = BatchOutcome(
+            source.name,
+            digest,
+            len(queries),
+            sum(alerts),
+            sum(1 for a in alerts if a),
+            rows,
+            cut,
+            alert,
+            seconds,
+        )
+    except Exception as exc:
+        partial.unlink(missing_ok=True)
+        audit.record_failure(ctx, entry, exc)
+        raise
+    entry.detail = {
+        "file": outcome.file,
+        "sha256": outcome.sha256,
+        "use": use,
+        "queries": outcome.queries,
+        "alerts": outcome.alerts,
+        "flagged": outcome.flagged,
+        "threshold": cut,
+        "alert_threshold": alert,
+        "top": top,
+        "content_version": current.version,
+    }
+    try:
+        audit.record(ctx, entry)
+    except Exception:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(out)
+    return outcome

@@ -1,0 +1,163 @@
+"""Screening one query: candidates from the index by shared match keys, then every candidate
+name compared word by word, then the entity's other facts weighed. Every match says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import numpy as np
+
+from qalxan.screening import evidence, text
+from qalxan.screening.index import COMPOUND_MIN_SKELETON, Index, word_keys
+from qalxan.screening.query import Match, Query
+from qalxan.screening.scoring import ROLE_WEIGHT, Named, NameScore, compare
+from qalxan.screening.vocabulary import NAME, ORG_WORD, Word, compounds
+
+# Names compared in full per query: the retrieval score orders them well enough that the
+# right one is nearly always among the first few dozen.
+CANDIDATES = 40
+# A key held by more names than this share is too common to find anyone by.
+MAX_KEY_SHARE = 0.2
+WEAK_NAME = 0.95
+NAMED_CACHE = 200_000
+
+
+class Matcher:
+    def __init__(self, index: Index, candidates: int = CANDIDATES) -> None:
+        self.index = index
+        self.candidates = candidates
+        self._max_postings = max(int(index.size * MAX_KEY_SHARE), 1000)
+        self._named_cache: dict[int, Named] = {}
+
+    def match(self, query: Query, top: int = 10, exclude: Collection[int] = ()) -> list[Match]:
+        """The ``top`` best matches, best first (``exclude``: name ids to leave out)."""
+        person = query.schema == "Person"
+        asked = [self._named(name, person) for name in query.names]
+        asked = [a for a in asked if a.words]
+        names = self._retrieve(asked, exclude)
+        best: dict[int, tuple[float, int, NameScore]] = {}
+        index = self.index
+        for name in names:
+            entity = int(index.name_entity[name])
+            if not evidence.compatible(query.schema, index.entities[entity].schema):
+                continue
+            listed = self._listed(name, index.entities[entity].schema == "Person")
+            for a in asked:
+                result = compare(a, listed)
+                score = result.score * (WEAK_NAME if index.name_weak[name] else 1.0)
+                if entity not in best or score > best[entity][0]:
+                    best[entity] = (score, name, result)
+        scored = []
+        for entity, (score, name, result) in best.items():
+            features = {"name": round(score, 4)}
+            features.update(evidence.weigh(query, index.entities[entity].facts))
+            total = score + sum(v for k, v in features.items() if k != "name")
+            scored.append((max(0.0, min(1.0, total)), entity, name, result, features))
+        scored.sort(key=lambda found: found[0], reverse=True)
+        return [self._match(*found) for found in scored[:top]]
+
+    def compare_names(self, first: str, second: str, schema: str = "Person") -> NameScore:
+        """How alike two names are, words weighed by their rarity on the indexed lists."""
+        person = schema == "Person"
+        return compare(self._named(first, person), self._named(second, person))
+
+    def _named(self, name: str, person: bool) -> Named:
+        vocabulary = self.index.vocabulary
+        # A word written twice ("Sergey Sergey Shoigu") is one word of the name.
+        tokens = list(dict.fromkeys(t.lower() for t in text.tokens(name, person)))
+        words = [vocabulary.lookup(token) for token in tokens]
+        weights = self._weights(words, person)
+        return Named(words, weights, compounds(words), sum(weights))
+
+    def _listed(self, name: int, person: bool) -> Named:
+        """The listed name ready to compare (kept: the same names come up query after
+        query)."""
+        found = self._named_cache.get(name)
+        if found is None:
+            words = [self.index.vocabulary.words[w] for w in self.index.words_of(name)]
+            weights = self._weights(words, person)
+            found = Named(words, weights, compounds(words), sum(weights))
+            if len(self._named_cache) >= NAMED_CACHE:
+                self._named_cache.clear()
+            self._named_cache[name] = found
+        return found
+
+    def _weights(self, words: list[Word], person: bool) -> list[float]:
+        index = self.index
+        ids = index.vocabulary.ids
+        found = []
+        for word in words:
+            known = ids.get(word.written)
+            idf = float(index.word_idf[known]) if known is not None else self._unseen(word)
+            role = NAME if person and word.role == ORG_WORD else word.role
+            found.append(idf * ROLE_WEIGHT[role])
+        return found
+
+    def _unseen(self, word: Word) -> float:
+        """A word no listed name has is weighed by how common its keys are (an Arabic
+        spelling of "Mohammed" is no rarer than "Mohammed")."""
+        index = self.index
+        sizes = [
+            int(index.key_start[k + 1] - index.key_start[k])
+            for key in word_keys(word)
+            if (k := index.keys.get(key)) is not None
+        ]
+        if not sizes:
+            return index.max_idf
+        return float(np.log1p(index.size / max(sizes)))
+
+    def _retrieve(self, asked: list[Named], exclude: Collection[int]) -> list[int]:
+        index = self.index
+        chunks = []
+        weights = []
+        for a in asked:
+            # A word's name groups share one key's weight: "Mohammed" belongs to a score of
+            # groups and would otherwise outweigh the rare surname next to it.
+            keys: dict[str, float] = {}
+            for word in a.words:
+                share = 1.0 / max(len(word.groups), 1)
+                for key in word_keys(word):
+                    keys[key] = max(keys.get(key, 0.0), share if key[0] == "g" else 1.0)
+            for _, _, word in a.compounds:
+                if len(word.skeleton) >= COMPOUND_MIN_SKELETON:
+                    keys[f"s{word.skeleton}"] = 1.0
+            for key, share in keys.items():
+                k = index.keys.get(key)
+                if k is None:
+                    continue
+                postings = index.key_postings(k)
+                if 0 < len(postings) <= self._max_postings:
+                    chunks.append(postings)
+                    weight = index.key_weight[k] * share
+                    weights.append(np.full(len(postings), weight, np.float32))
+        if not chunks:
+            return []
+        ids = np.concatenate(chunks)
+        scores = np.bincount(ids, np.concatenate(weights))
+        for name in exclude:
+            if name < len(scores):
+                scores[name] = 0
+        hits = np.flatnonzero(scores)
+        if len(hits) > self.candidates:
+            top = np.argpartition(scores[hits], -self.candidates)[-self.candidates :]
+            hits = hits[top]
+        return [int(h) for h in hits]
+
+    def _match(
+        self, score: float, entity: int, name: int, result: NameScore, features: dict[str, float]
+    ) -> Match:
+        listed = self.index.entities[entity]
+        said = [f"name {self.index.name_text[name]!r}: {result.explain()}"]
+        said += evidence.describe(features)
+        return Match(
+            entity_id=listed.id,
+            list_code=listed.list_code,
+            source_id=listed.source_id,
+            caption=listed.caption,
+            schema=listed.schema,
+            score=score,
+            matched_name=self.index.name_text[name],
+            features=features,
+            explanation="; ".join(said),
+        )

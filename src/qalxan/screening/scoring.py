@@ -1,0 +1,221 @@
+"""How alike two names are, word by word, and why.
+
+Words are paired regardless of order (lists write "HANIYA, Ismail", travellers "Ismail
+Haniya"), each pair scored by the strongest reason it has: the same word, the same name in
+another script or spelling (a shared name group), the same consonant skeleton or sound, or a
+close spelling. A name's score weighs each word by its rarity, so that two rare words agreeing
+count for more than "Mohammed" and "al-" agreeing, and words left unpaired on either side
+lower it: the query's more than the list's, because lists give fuller names than travellers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Levenshtein
+
+from qalxan.screening.vocabulary import ABJAD, INITIAL, NAME, ORG_WORD, PARTICLE, Word
+
+MIN_WORD_SIMILARITY = 0.7
+MIN_RELATED_SPELLING = 0.5
+SAME_GROUP = 0.95
+SAME_SKELETON = 0.88
+SAME_SOUND = 0.85
+INITIAL_MATCH = 0.8
+ROLE_WEIGHT = {NAME: 1.0, PARTICLE: 0.15, INITIAL: 0.3, ORG_WORD: 0.1}
+# Exponents of the query's and the listed name's covered share in the name score.
+QUERY_EXPONENT = 0.65
+LISTED_EXPONENT = 0.35
+CACHE_SIZE = 500_000
+# Compounds pair on the same skeleton, and then only when long (across scripts) or alike in
+# spelling too (in Latin): short skeletons meet by chance ("Max Rose", "Emma Akhras").
+COMPOUND_ABJAD_SKELETON = 4
+COMPOUND_SPELLING = 0.8
+
+_cache: dict[tuple[str, str], tuple[float, str]] = {}
+
+
+def word_similarity(a: Word, b: Word) -> tuple[float, str]:
+    """Similarity of two words (0 below :data:`MIN_WORD_SIMILARITY`) and its reason."""
+    if a.written == b.written:
+        return 1.0, "same"
+    key = (a.written, b.written)
+    found = _cache.get(key)
+    if found is None:
+        found = _similarity(a, b)
+        if len(_cache) >= CACHE_SIZE:
+            _cache.clear()
+        _cache[key] = found
+    return found
+
+
+def _similarity(a: Word, b: Word) -> tuple[float, str]:
+    if a.role == INITIAL or b.role == INITIAL:
+        longer = b if a.role == INITIAL else a
+        initial = a if a.role == INITIAL else b
+        if longer.form[:1] == initial.form:
+            return INITIAL_MATCH, "initial"
+        return 0.0, ""
+    if a.form == b.form and a.form:
+        return 1.0, "same"
+    spelling = Levenshtein.normalized_similarity(a.form, b.form)
+    abjad = ABJAD in (a.script, b.script)
+    # Two Latin spellings of one name still look alike; a name group or a shared skeleton
+    # alone would pair "John" with "San" and "Rulli" with "Arreola".
+    related = abjad or spelling >= MIN_RELATED_SPELLING
+    best, why = spelling, "spelling"
+    if a.groups & b.groups and related and best < SAME_GROUP:
+        best, why = SAME_GROUP, "same name"
+    bones = min(len(a.skeleton), len(b.skeleton))
+    # Arabic script writes a short name's consonants only ("عبد", Abd): two are enough there.
+    enough = 2 if abjad else 3
+    if bones >= enough and a.skeleton == b.skeleton and related and best < SAME_SKELETON:
+        best, why = SAME_SKELETON, "same consonants"
+    if len(a.phonetic) >= 3 and a.phonetic == b.phonetic and related and best < SAME_SOUND:
+        best, why = SAME_SOUND, "sounds alike"
+    if abjad and bones >= 3:
+        # Arabic script leaves short vowels out: compare the consonants.
+        similar = 0.9 * Levenshtein.normalized_similarity(a.skeleton, b.skeleton)
+        if similar > best:
+            best, why = similar, "consonants across scripts"
+    if best < MIN_WORD_SIMILARITY:
+        return 0.0, ""
+    return best, why
+
+
+Unit = tuple[int, int, Word]
+
+
+@dataclass(frozen=True)
+class Named:
+    """A name ready to compare: its words, their weights, and its compounds (adjacent words
+    read as one: "Abd al-Rahman" as "Abdalrahman", "Hamd Allah" as "Hamdullah")."""
+
+    words: list[Word]
+    weights: list[float]
+    compounds: list[tuple[int, int, Word]]
+    total: float
+    _skeletons: list[dict[str, list[Unit]]] = field(default_factory=list)
+
+    def units(self) -> list[Unit]:
+        """Every word and every compound, as ``(first, last, word)``."""
+        return [(i, i, w) for i, w in enumerate(self.words)] + self.compounds
+
+    def by_skeleton(self) -> tuple[dict[str, list[Unit]], dict[str, list[Unit]]]:
+        """Units by skeleton: all of them, and the compounds only (worked out once: listed
+        names are compared again and again)."""
+        if not self._skeletons:
+            every: dict[str, list[Unit]] = {}
+            joined: dict[str, list[Unit]] = {}
+            for unit in self.units():
+                if len(unit[2].skeleton) >= 3:
+                    every.setdefault(unit[2].skeleton, []).append(unit)
+                    if unit[0] != unit[1]:
+                        joined.setdefault(unit[2].skeleton, []).append(unit)
+            self._skeletons.extend((every, joined))
+        return self._skeletons[0], self._skeletons[1]
+
+
+# A paired span: similarity, the query's first and last word, the listed name's, the reason.
+Span = tuple[float, int, int, int, int, str]
+
+
+@dataclass(frozen=True)
+class NameScore:
+    score: float
+    query: Named
+    listed: Named
+    pairs: tuple[Span, ...]
+
+    def explain(self) -> str:
+        """The pairs in words ("usama=usama; ladin~laden (spelling 0.83); not in the query:
+        muhammed awad")."""
+        q_words, l_words = self.query.words, self.listed.words
+        parts = []
+        used_q: set[int] = set()
+        used_l: set[int] = set()
+        for similarity, i0, i1, j0, j1, reason in self.pairs:
+            asked = " ".join(w.written for w in q_words[i0 : i1 + 1])
+            listed = " ".join(w.written for w in l_words[j0 : j1 + 1])
+            used_q.update(range(i0, i1 + 1))
+            used_l.update(range(j0, j1 + 1))
+            if reason == "same":
+                parts.append(f"{asked}={listed}")
+            else:
+                parts.append(f"{asked}~{listed} ({reason} {similarity:.2f})")
+        left_q = [w.written for i, w in enumerate(q_words) if i not in used_q]
+        left_l = [w.written for j, w in enumerate(l_words) if j not in used_l]
+        if left_q:
+            parts.append("not in the listed name: " + " ".join(left_q))
+        if left_l:
+            parts.append("not in the query: " + " ".join(left_l))
+        return "; ".join(parts)
+
+
+def compare(query: Named, listed: Named) -> NameScore:
+    """Pair the words of two names, best pairs first, and score the names."""
+    candidates = []
+    q_words, l_words = query.words, listed.words
+    for i, a in enumerate(q_words):
+        for j, b in enumerate(l_words):
+            similarity, reason = word_similarity(a, b)
+            if similarity > 0:
+                candidates.append((similarity, 1, i, i, j, j, reason))
+    if query.compounds or listed.compounds:
+        candidates += _compound_pairs(query, listed)
+    candidates.sort(reverse=True)
+    used_q = 0  # bit sets of the words already paired
+    used_l = 0
+    pairs = []
+    q_got = l_got = 0.0
+    names_matched = False
+    for similarity, _, i0, i1, j0, j1, reason in candidates:
+        q_bits = ((1 << (i1 - i0 + 1)) - 1) << i0
+        l_bits = ((1 << (j1 - j0 + 1)) - 1) << j0
+        if used_q & q_bits or used_l & l_bits:
+            continue
+        used_q |= q_bits
+        used_l |= l_bits
+        pairs.append((similarity, i0, i1, j0, j1, reason))
+        if i0 == i1:
+            q_got += query.weights[i0] * similarity
+            names_matched = names_matched or q_words[i0].role == NAME
+        else:
+            q_got += sum(query.weights[i0 : i1 + 1]) * similarity
+            names_matched = True
+        if j0 == j1:
+            l_got += listed.weights[j0] * similarity
+        else:
+            l_got += sum(listed.weights[j0 : j1 + 1]) * similarity
+    score = 0.0
+    if names_matched:
+        q_share = q_got / (query.total or 1.0)
+        l_share = l_got / (listed.total or 1.0)
+        score = min(q_share**QUERY_EXPONENT * l_share**LISTED_EXPONENT, 1.0)
+    return NameScore(score, query, listed, tuple(pairs))
+
+
+def _compound_pairs(
+    query: Named, listed: Named
+) -> list[tuple[float, int, int, int, int, int, str]]:
+    """Pairs where one side or both are compounds: only on the same skeleton, the one
+    comparison that tells "Abdulhamid" from "Abd al-Hamid" apart from chance."""
+    found = []
+    every, joined = listed.by_skeleton()
+    for i0, i1, a in query.units():
+        # A query word meets the listed compounds; a query compound meets everything.
+        for j0, j1, b in (every if i0 != i1 else joined).get(a.skeleton, ()):
+            if i1 - i0 == j1 - j0 and a.form == b.form:
+                continue  # word for word: the single pairs say it better
+            if a.form == b.form:
+                similarity = 1.0
+            elif ABJAD in (a.script, b.script):
+                if len(a.skeleton) < COMPOUND_ABJAD_SKELETON:
+                    continue
+                similarity = SAME_SKELETON
+            else:
+                similarity = Levenshtein.normalized_similarity(a.form, b.form)
+                if similarity < COMPOUND_SPELLING:
+                    continue
+            found.append((similarity, i1 - i0 + j1 - j0 + 2, i0, i1, j0, j1, "compound"))
+    return found

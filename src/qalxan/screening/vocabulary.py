@@ -1,0 +1,153 @@
+"""Every distinct word of the indexed names, analysed once: its Latin form, skeleton, phonetic
+key, the name groups it belongs to, and its role (a name, a particle or title, an initial).
+
+Names repeat their words (there are far fewer distinct words than names), so the costly work
+(transliteration, the name-group tagger) is done per word, not per name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from rigour.names import NameTypeTag, SymbolCategory, analyze_names
+
+from qalxan.screening import text
+
+NAME = 0
+PARTICLE = 1
+INITIAL = 2
+# A common word of organisation names ("company", "trading"): little weight in those, a full
+# name in a person's ("George Holding").
+ORG_WORD = 3
+
+LATIN = "latin"
+# Arabic, Persian, Urdu, Hebrew, Syriac: scripts that write long vowels only.
+ABJAD = "abjad"
+OTHER = "other"
+
+_WORDS = Path(__file__).parent / "data" / "words.yaml"
+
+
+@lru_cache(maxsize=1)
+def roles() -> dict[str, int]:
+    """The words of ``data/words.yaml`` and their roles."""
+    groups = yaml.safe_load(_WORDS.read_text(encoding="utf-8"))
+    found = {str(word): ORG_WORD for word in groups["organisation"]}
+    found.update({str(word): PARTICLE for word in groups["particles"] + groups["titles"]})
+    return found
+
+
+_SYMBOL_CATEGORIES = (SymbolCategory.NAME, SymbolCategory.NICK)
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One distinct word. ``groups`` are ids of the name groups (Wikidata given and family
+    names across scripts, as rigour tags them) the word belongs to."""
+
+    written: str
+    form: str
+    skeleton: str
+    phonetic: str
+    groups: frozenset[int]
+    script: str
+    role: int
+
+    @property
+    def latin(self) -> bool:
+        return self.script == LATIN
+
+
+_compounds: dict[tuple[str, ...], list[tuple[int, int, Word]]] = {}
+COMPOUND_CACHE = 200_000
+
+
+def compounds(words: list[Word]) -> list[tuple[int, int, Word]]:
+    """Adjacent words read as one, as ``(first, last, word)``: every pair, and three words
+    around a particle ("abd al rahman", "nasr ud din")."""
+    key = tuple(w.written for w in words)
+    found = _compounds.get(key)
+    if found is None:
+        found = []
+        for i in range(len(words) - 1):
+            found.append((i, i + 1, _joined(words[i : i + 2])))
+            if i + 2 < len(words) and words[i + 1].role == PARTICLE:
+                found.append((i, i + 2, _joined(words[i : i + 3])))
+        if len(_compounds) >= COMPOUND_CACHE:
+            _compounds.clear()
+        _compounds[key] = found
+    return found
+
+
+def _joined(words: list[Word]) -> Word:
+    form = "".join(w.form for w in words)
+    return Word(
+        written="".join(w.written for w in words),
+        form=form,
+        skeleton=text.skeleton(form),
+        phonetic="",
+        groups=frozenset(),
+        script=LATIN if all(w.latin for w in words) else words[0].script,
+        role=NAME,
+    )
+
+
+class Vocabulary:
+    """Words by id; ids are dense from 0 so per-word figures can live in arrays."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.words: list[Word] = []
+        self._groups: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def word_id(self, token: str) -> int:
+        """The id of ``token`` (as :func:`text.tokens` gives it), adding it if new."""
+        key = token.lower()
+        found = self.ids.get(key)
+        if found is None:
+            found = len(self.words)
+            self.words.append(self._analyse(key))
+            self.ids[key] = found
+        return found
+
+    def lookup(self, token: str) -> Word:
+        """The analysis of ``token`` without adding it (for query words)."""
+        key = token.lower()
+        found = self.ids.get(key)
+        return self.words[found] if found is not None else self._analyse(key, grow=False)
+
+    def _analyse(self, token: str, grow: bool = True) -> Word:
+        form = text.latin(token)
+        role = INITIAL if len(form) == 1 and form.isalpha() else roles().get(form, NAME)
+        return Word(
+            written=token,
+            form=form,
+            skeleton=text.skeleton(form),
+            phonetic=text.phonetic(form),
+            groups=self._group_ids(token, grow) if role in (NAME, ORG_WORD) else frozenset(),
+            script=text.script_of(token),
+            role=role,
+        )
+
+    def _group_ids(self, token: str, grow: bool) -> frozenset[int]:
+        found = set()
+        for name in analyze_names(NameTypeTag.PER, [token], consolidate=False, phonetics=False):
+            for span in name.spans:
+                if span.symbol.category not in _SYMBOL_CATEGORIES:
+                    continue
+                key = span.symbol.id
+                number = self._groups.get(key)
+                if number is None:
+                    if not grow:
+                        # A group no indexed word has cannot join the query to anything.
+                        continue
+                    number = len(self._groups)
+                    self._groups[key] = number
+                found.add(number)
+        return frozenset(found)

@@ -1,0 +1,143 @@
+"""The matcher on a small synthetic list: scripts, spellings, name order, particles, facts."""
+
+from __future__ import annotations
+
+import pytest
+
+from qalxan.screening import text
+from qalxan.screening.index import Index
+from qalxan.screening.matcher import Matcher
+from qalxan.screening.model import ListEntry, new_entity
+from qalxan.screening.query import Query
+
+
+def _entry(source_id: str, schema: str, names: list[str], **props: str | list[str]) -> ListEntry:
+    entity = new_entity(schema, "test", source_id)
+    entity.add("name", names[0])
+    for alias in names[1:]:
+        entity.add("alias", alias)
+    for prop, values in props.items():
+        entity.add(prop, values)
+    return ListEntry("test", source_id, entity)
+
+
+ENTRIES = [
+    _entry("P1", "Person", ["Saddam Hussein AL-TIKRITI"], birthDate="1937-04-28"),
+    _entry("P2", "Person", ["Ilham Heydar oglu ALIYEV"], gender="male", nationality="az"),
+    _entry("P3", "Person", ["Mammadov Ali Hasan"], passportNumber="C01234567"),
+    _entry("P4", "Person", ["Abd al-Rahman YASIN"], birthDate="1960"),
+    _entry("P5", "Person", ["Sergei Ivanovich PETROV"], birthDate="1975-01-02"),
+    _entry("P6", "Person", ["John SMITH"], birthDate="1980"),
+    _entry("P7", "Person", ["Maria GARCIA LOPEZ"], gender="female"),
+    _entry("O1", "Organization", ["Gazprom Transgaz Saratov, OOO"]),
+    _entry("O2", "Organization", ["Aerocaribbean Airlines"]),
+    _entry("V1", "Vessel", ["OCEAN STAR"], imoNumber="IMO9187629"),
+    # Padding, so that word rarity means something.
+    *[
+        _entry(f"X{i}", "Person", [f"{first} {last}"])
+        for i, (first, last) in enumerate(
+            (f, la)
+            for f in ("Ali", "Hasan", "Mohammed", "Ivan", "Anna", "Peter", "Omar", "Leyla")
+            for la in ("Karimov", "Huseynov", "Rahimi", "Novak", "Weber", "Haddad", "Quliyev")
+        )
+    ],
+]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(Index.build(ENTRIES))
+
+
+def _best(
+    matcher: Matcher, name: str, schema: str = "Person", **facts: object
+) -> tuple[str, float]:
+    results = matcher.match(Query("q", (name,), schema=schema, **facts), top=3)  # type: ignore[arg-type]
+    assert results, f"nothing found for {name!r}"
+    return results[0].source_id, results[0].score
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("صدام حسين التكريتي", "P1"),  # Arabic
+        ("Саддам Хусейн", "P1"),  # Cyrillic
+        ("Hussein Saddam", "P1"),  # order
+        ("Ильхам Алиев", "P2"),
+        ("Əliyev İlham", "P2"),  # Azerbaijani letters
+        ("Мамедов Али Гасан оглы", "P3"),
+        ("Məmmədov Əli Həsən", "P3"),
+        ("Abdulrahman Yassin", "P4"),  # compound written as one word
+        ("عبد الرحمن ياسين", "P4"),
+        ("Sergey PETROV", "P5"),
+        ("S. I. Petrov", "P5"),  # initials
+        ("Gazprom Transgaz Saratov LLC", "O1"),
+    ],
+)
+def test_finds_the_listed_party(matcher: Matcher, name: str, expected: str) -> None:
+    schema = "Organization" if expected.startswith("O") else "Person"
+    found, score = _best(matcher, name, schema)
+    assert found == expected
+    assert score >= 0.7
+
+
+def test_organisation_legal_forms_compare_as_one(matcher: Matcher) -> None:
+    russian = "Obshchestvo s ogranichennoi otvetstvennostyu Gazprom Transgaz Saratov"
+    found, score = _best(matcher, russian, "Organization")
+    assert (found, score) == ("O1", pytest.approx(1.0, abs=0.05))
+
+
+def test_exact_name_scores_one_and_explains(matcher: Matcher) -> None:
+    result = matcher.match(Query("q", ("John Smith",)), top=1)[0]
+    assert result.score == pytest.approx(1.0)
+    assert "john=john" in result.explanation
+    assert result.features["name"] == pytest.approx(1.0)
+
+
+def test_different_person_sharing_one_common_word_is_no_alert(matcher: Matcher) -> None:
+    _, score = _best(matcher, "Omar Smith")
+    assert score < 0.85
+
+
+def test_birth_date_changes_the_score(matcher: Matcher) -> None:
+    _, plain = _best(matcher, "John Smith")
+    same = matcher.match(Query("q", ("John Smith",), birth_dates=("1980-05-01",)), top=1)[0]
+    other = matcher.match(Query("q", ("John Smith",), birth_dates=("1950",)), top=1)[0]
+    assert same.features["birth_date"] > 0
+    assert other.features["birth_date"] < 0
+    assert other.score < plain
+    assert "birth date differs" in other.explanation
+
+
+def test_gender_and_nationality_weigh(matcher: Matcher) -> None:
+    other = matcher.match(Query("q", ("Maria Garcia Lopez",), gender="male"), top=1)[0]
+    assert other.features["gender"] < 0
+    same = matcher.match(Query("q", ("Ilham Aliyev",), nationalities=("az",)), top=1)[0]
+    assert same.features["nationality"] > 0
+
+
+def test_identifier_adds_evidence(matcher: Matcher) -> None:
+    result = matcher.match(Query("q", ("Ali Mammadov",), identifiers=("C 0123-4567",)), top=1)[0]
+    assert result.source_id == "P3"
+    assert result.features["identifier"] > 0
+    assert "identifier matches" in result.explanation
+
+
+def test_schemata_do_not_mix(matcher: Matcher) -> None:
+    assert all(m.schema == "Vessel" for m in matcher.match(Query("q", ("Ocean Star",), "Vessel")))
+    assert all(m.schema != "Vessel" for m in matcher.match(Query("q", ("Ocean Star",))))
+
+
+def test_excluded_names_are_not_found(matcher: Matcher) -> None:
+    index = matcher.index
+    name_id = index.name_text.index("John SMITH")
+    results = matcher.match(Query("q", ("John Smith",)), exclude={name_id})
+    assert all(r.source_id != "P6" for r in results)
+
+
+def test_skeletons_bridge_transliterations() -> None:
+    assert text.skeleton(text.latin("حسين")) == text.skeleton("hussein") == "hsn"
+    assert text.skeleton(text.latin("Мамедов")) == text.skeleton(text.latin("Mammadov"))
+    assert text.latin("Əliyev") == "aliyev"
+    assert text.tokens("التكريتي") == ["ال", "تكريتي"]
+    assert text.tokens("عبد الله") == ["عبد", "الله"]
