@@ -23,8 +23,9 @@ from pathlib import Path
 
 from followthemoney.types import registry
 
+from benchmarks import screening_reference, screening_speed
 from benchmarks.common import Row
-from qalxan.screening import text
+from qalxan.screening import batch, text
 from qalxan.screening.importers import read
 from qalxan.screening.index import Index
 from qalxan.screening.matcher import Matcher
@@ -54,6 +55,18 @@ def run() -> list[Row]:
     rows.append(_cross_script(latin, entries, threshold))
     rows += _false_alerts(full, threshold)
     rows.append(_pairs(full, threshold))
+    judge = _Judge(full.index)
+    strong = [(e, n) for e, n in _aliases(full.index) if not full.index.name_weak[n]]
+    rows += screening_reference.compare(
+        full, entries, strong, _people(NEGATIVES), judge.right, threshold
+    )
+    del full, latin
+    workers = batch.default_workers()
+    for names, label, target in ((100_000, "100,000", 5.0), (1_000_000, "1,000,000", 20.0)):
+        source = screening_speed.padded(entries, NEGATIVES, names)
+        rows += screening_speed.measure(
+            entries, source, label, target, workers if names < 10**6 else 0
+        )
     return rows
 
 

@@ -82,8 +82,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    # Refresh 0: tests see a newly activated version at once.
-    return Settings(data_dir=tmp_path, database_url=database_url, doctrine_refresh_seconds=0)
+    # Refresh 0: tests see a newly activated doctrine version or list version at once.
+    return Settings(
+        data_dir=tmp_path,
+        database_url=database_url,
+        doctrine_refresh_seconds=0,
+        screening_refresh_seconds=0,
+    )
 
 
 @pytest.fixture

@@ -130,7 +130,7 @@ class Settings(BaseSettings):
         60, ge=0, le=3600, description="How often a worker checks for missed acknowledgements."
     )
     screening_threshold: float = Field(
-        0.8,
+        0.72,
         ge=0,
         le=1,
         description="The match score (0 to 1) at or above which a screening result is an alert "

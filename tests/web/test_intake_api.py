@@ -250,6 +250,11 @@ def test_live_feed_streams_new_incidents_to_who_may_see_them(
     assert "event: incident.created" in body
     with api.stream("GET", "/api/v1/stream?after=0&seconds=1", headers=mes.headers) as stream:
         assert made["incident_id"] not in "".join(stream.iter_text())
+    # A cursor past any stored id (and past PostgreSQL's integer) is an empty stream, not a 500.
+    beyond = "/api/v1/stream?after=2147483648&seconds=1"
+    with api.stream("GET", beyond, headers=sbs.headers) as stream:
+        assert stream.status_code == 200
+        assert made["incident_id"] not in "".join(stream.iter_text())
 
 
 def test_event_types_say_a_peaceful_protest_is_not_a_threat(api: TestClient, sbs: Person) -> None:

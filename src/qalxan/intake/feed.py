@@ -27,6 +27,10 @@ def check_reader(ctx: audit.Context) -> None:
         raise Forbidden("reading the live feed needs incident:read or case:read")
 
 
+# The largest id of the feed's integer column.
+MAX_ID = 2**31 - 1
+
+
 def latest_id(ctx: audit.Context) -> int:
     """Where a new reader starts: after everything already written."""
     with session_factory(ctx.trail.engine)() as session:
@@ -36,6 +40,9 @@ def latest_id(ctx: audit.Context) -> int:
 
 def since(ctx: audit.Context, after: int) -> list[dict[str, Any]]:
     """Feed rows after ``after`` about records the caller may read, oldest first."""
+    if after >= MAX_ID:
+        # Past any id the column can hold (PostgreSQL refuses to compare with a larger one).
+        return []
     principal = ctx.principal
     parts = []
     for model in (IncidentRow, CaseRow):

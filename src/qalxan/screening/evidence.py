@@ -8,12 +8,12 @@ from qalxan.screening.query import Query
 
 BIRTH_DATE_SAME = 0.08
 BIRTH_YEAR_SAME = 0.04
-BIRTH_YEAR_DIFFERENT = -0.2
+BIRTH_YEAR_DIFFERENT = -0.3
 # Listed dates are often approximate ("circa 1960"): a year apart is no evidence either way.
 BIRTH_YEAR_TOLERANCE = 1
 COUNTRY_SAME = 0.03
-COUNTRY_DIFFERENT = -0.05
-GENDER_DIFFERENT = -0.15
+COUNTRY_DIFFERENT = -0.1
+GENDER_DIFFERENT = -0.25
 IDENTIFIER_SAME = 0.3
 
 # Schemata that may stand for one another: a company may be listed as an organisation.

@@ -22,7 +22,7 @@ from qalxan.screening.model import ListEntry
 from qalxan.screening.vocabulary import NAME, Vocabulary, Word, compounds
 
 # What a shared key says about two words, as a share of a shared rare Latin form.
-KEY_WEIGHTS = {"f": 1.0, "g": 0.8, "s": 0.6, "p": 0.5}
+KEY_WEIGHTS = {"f": 1.0, "l": 0.9, "g": 0.8, "s": 0.6, "p": 0.5}
 MIN_KEY_LENGTH = 2
 # A compound's skeleton is a key only when long enough not to meet other names by chance.
 COMPOUND_MIN_SKELETON = 4
@@ -46,7 +46,7 @@ def word_keys(word: Word) -> list[str]:
     """The match keys of a word (none for particles and initials: they retrieve nothing)."""
     if word.role != NAME or not word.form:
         return []
-    keys = [f"f{word.form}"]
+    keys = [f"f{word.form}", f"l{word.plain}"]
     if len(word.skeleton) >= MIN_KEY_LENGTH:
         keys.append(f"s{word.skeleton}")
     if len(word.phonetic) >= MIN_KEY_LENGTH:

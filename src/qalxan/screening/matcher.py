@@ -107,7 +107,23 @@ class Matcher:
             return index.max_idf
         return float(np.log1p(index.size / max(sizes)))
 
-    def _retrieve(self, asked: list[Named], exclude: Collection[int]) -> list[int]:
+    def candidates_of(self, query: Query, limit: int, exclude: Collection[int] = ()) -> list[int]:
+        """The entities (index positions) of the ``limit`` names retrieval ranks first, best
+        first: what a benchmark hands another matcher to rescore."""
+        person = query.schema == "Person"
+        asked = [a for a in (self._named(name, person) for name in query.names) if a.words]
+        found: list[int] = []
+        for name in self._retrieve(asked, exclude, limit):
+            entity = int(self.index.name_entity[name])
+            if entity not in found:
+                found.append(entity)
+        return found
+
+    def _retrieve(
+        self, asked: list[Named], exclude: Collection[int], limit: int | None = None
+    ) -> list[int]:
+        """The names sharing the most (and rarest) keys with the query, best first."""
+        limit = limit or self.candidates
         index = self.index
         chunks = []
         weights = []
@@ -139,10 +155,9 @@ class Matcher:
             if name < len(scores):
                 scores[name] = 0
         hits = np.flatnonzero(scores)
-        if len(hits) > self.candidates:
-            top = np.argpartition(scores[hits], -self.candidates)[-self.candidates :]
-            hits = hits[top]
-        return [int(h) for h in hits]
+        if len(hits) > limit:
+            hits = hits[np.argpartition(scores[hits], -limit)[-limit:]]
+        return [int(h) for h in hits[np.argsort(-scores[hits], kind="stable")]]
 
     def _match(
         self, score: float, entity: int, name: int, result: NameScore, features: dict[str, float]

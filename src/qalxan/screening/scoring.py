@@ -19,6 +19,8 @@ from qalxan.screening.vocabulary import ABJAD, INITIAL, NAME, ORG_WORD, PARTICLE
 MIN_WORD_SIMILARITY = 0.7
 MIN_RELATED_SPELLING = 0.5
 SAME_GROUP = 0.95
+# The same word but for the spelling variants of one sound ("Dikiy", "Dykyy").
+SAME_PLAIN = 0.95
 SAME_SKELETON = 0.88
 SAME_SOUND = 0.85
 INITIAL_MATCH = 0.8
@@ -59,6 +61,8 @@ def _similarity(a: Word, b: Word) -> tuple[float, str]:
     if a.form == b.form and a.form:
         return 1.0, "same"
     spelling = Levenshtein.normalized_similarity(a.form, b.form)
+    if a.plain == b.plain:
+        spelling = max(spelling, SAME_PLAIN)
     abjad = ABJAD in (a.script, b.script)
     # Two Latin spellings of one name still look alike; a name group or a shared skeleton
     # alone would pair "John" with "San" and "Rulli" with "Arreola".

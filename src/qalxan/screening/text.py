@@ -85,6 +85,20 @@ def skeleton(form: str) -> str:
     return _VOWELS.sub("", _REPEAT.sub(r"\1", text.translate(_LETTERS)))
 
 
+# Spellings of one sound within Latin transliterations, merged for the plain form.
+_PLAIN = (("ks", "x"), ("ph", "f"), ("ou", "u"), ("oo", "u"), ("ee", "i"), ("kh", "h"))
+_PLAIN_LETTERS = str.maketrans({"y": "i", "w": "v", "j": "i", "q": "k", "c": "k"})
+
+
+def plain(form: str) -> str:
+    """A Latin form with its spelling variants merged ("Dikiy", "Dykyy" -> "diki"; "Olexiy",
+    "Oleksiy" -> "olexi"): vowels stay, unlike in the skeleton."""
+    text = form
+    for group, merged in _PLAIN:
+        text = text.replace(group, merged)
+    return _REPEAT.sub(r"\1", text.translate(_PLAIN_LETTERS))
+
+
 def phonetic(form: str) -> str:
     """The Metaphone key of a Latin form (empty for digits)."""
     if not form.isalpha():

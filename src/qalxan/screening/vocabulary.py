@@ -50,6 +50,7 @@ class Word:
 
     written: str
     form: str
+    plain: str
     skeleton: str
     phonetic: str
     groups: frozenset[int]
@@ -87,6 +88,7 @@ def _joined(words: list[Word]) -> Word:
     return Word(
         written="".join(w.written for w in words),
         form=form,
+        plain=text.plain(form),
         skeleton=text.skeleton(form),
         phonetic="",
         groups=frozenset(),
@@ -128,6 +130,7 @@ class Vocabulary:
         return Word(
             written=token,
             form=form,
+            plain=text.plain(form),
             skeleton=text.skeleton(form),
             phonetic=text.phonetic(form),
             groups=self._group_ids(token, grow) if role in (NAME, ORG_WORD) else frozenset(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -15,6 +16,7 @@ from qalxan.access.audit import Context
 from qalxan.bootstrap import operator_principal, trail
 from qalxan.doctrine.versions import DoctrineCache
 from qalxan.intake import escalation
+from qalxan.screening.holder import IndexHolder
 from qalxan.settings import Settings, get_settings
 from qalxan.store.engine import get_engine, wal_checkpoints
 from qalxan.web import errors, page_auth
@@ -39,6 +41,8 @@ from qalxan.web.routers import (
     pages,
     report_pages,
     reports_api,
+    screening_api,
+    screening_pages,
     stream_api,
     users_api,
 )
@@ -50,6 +54,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     system = replace(operator_principal(settings, "system:escalation"), via="system")
     ctx = Context(system, app.state.trail)
+    # The screening index (and the name tagger under it, seconds to load) is built now, in
+    # the background, rather than by the first officer's query.
+    threading.Thread(target=app.state.screening.current, name="screening-warm", daemon=True).start()
     with (
         wal_checkpoints(app.state.engine),
         escalation.background(ctx, settings.escalation_interval_seconds),
@@ -74,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.doctrine_cache = DoctrineCache(settings.doctrine_refresh_seconds)
     app.state.trail = trail(settings, app.state.engine)
     app.state.secret_key = settings.resolved_secret_key()
+    app.state.screening = IndexHolder(app.state.engine, settings)  # built on first use
     errors.install(app)
     # Room for the largest attachment and its multipart envelope.
     app.add_middleware(InputGuard, max_body=max(MAX_BODY, settings.attachment_max_bytes + 65536))
@@ -91,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(incidents_api.router, prefix="/api/v1")
     app.include_router(cases_api.router, prefix="/api/v1")
     app.include_router(stream_api.router, prefix="/api/v1")
+    app.include_router(screening_api.router, prefix="/api/v1")
     app.include_router(pages.router, dependencies=[Depends(page_auth.get_viewer)])
     app.include_router(account_pages.router)
     app.include_router(admin_pages.router)
@@ -99,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(report_pages.router)
     app.include_router(incident_pages.router)
     app.include_router(case_pages.router)
+    app.include_router(screening_pages.router)
     static = str(resources.files("qalxan.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
     return app

@@ -15,6 +15,7 @@ from qalxan.doctrine.registry import Doctrine
 from qalxan.doctrine.search import SearchIndex
 from qalxan.doctrine.versions import DoctrineCache, resolve_version
 from qalxan.intake.classify import Classifier, classifier_for
+from qalxan.screening.holder import IndexHolder
 from qalxan.settings import Settings
 from qalxan.store.engine import session_factory
 from qalxan.web.auth import Caller, authenticate, context
@@ -99,3 +100,12 @@ async def get_classifier(settings: SettingsDep) -> Classifier:
 
 
 ClassifierDep = Annotated[Classifier, Depends(get_classifier)]
+
+
+async def get_screening(request: Request) -> IndexHolder:
+    """The process's screening index (built on first use, not at start)."""
+    holder: IndexHolder = request.app.state.screening
+    return holder
+
+
+ScreeningDep = Annotated[IndexHolder, Depends(get_screening)]

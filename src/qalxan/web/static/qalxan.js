@@ -119,3 +119,39 @@
   }
   open();
 })();
+
+// A batch screening's progress: polls the batch's state until it is done or failed, moves the
+// progress bar and shows the download link. Without the script the page has a refresh link.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-batch-poll]");
+  if (!box || !window.fetch) { return; }
+  var bar = box.querySelector("progress");
+  var state = box.querySelector("#batch-state");
+  var link = box.querySelector("#batch-download");
+  function say(template, job) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return job[key] == null ? "" : job[key]; });
+  }
+  function show(job) {
+    bar.max = job.total;
+    bar.value = job.done;
+    state.dataset.state = job.state;
+    if (job.state === "done") {
+      state.textContent = say(box.dataset.textDone, job);
+      link.href = job.results;
+      link.hidden = false;
+    } else if (job.state === "failed") {
+      state.textContent = box.dataset.textFailed + " " + (job.error || "");
+    } else {
+      state.textContent = say(box.dataset.textRunning, job);
+    }
+    return job.state === "running";
+  }
+  function poll() {
+    fetch(box.dataset.batchPoll, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (job) { if (show(job)) { setTimeout(poll, 700); } })
+      .catch(function () { setTimeout(poll, 3000); });
+  }
+  if (state.dataset.state === "running") { poll(); }
+})();
