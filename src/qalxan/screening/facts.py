@@ -39,12 +39,13 @@ class Facts:
 
 def names_of(entity: EntityProxy) -> list[tuple[str, bool]]:
     """The entity's names, each once, with whether it is weak."""
+    # One copy of the values, not a lookup per property: this runs for every listed party
+    # when the index is built.
+    values = entity.properties
     found: dict[str, tuple[str, bool]] = {}
     for weak, properties in ((False, STRONG_NAME_PROPERTIES), (True, WEAK_NAME_PROPERTIES)):
         for prop in properties:
-            if not entity.schema.get(prop):
-                continue
-            for value in entity.get(prop, quiet=True):
+            for value in values.get(prop, ()):
                 found.setdefault(" ".join(value.casefold().split()), (value, weak))
     return list(found.values())
 
@@ -58,13 +59,14 @@ def identifier(value: str) -> str | None:
 
 def facts_of(entity: EntityProxy) -> Facts | None:
     """The entity's facts, or None when it has none (most padding names in benchmarks)."""
-    dates = tuple(sorted(entity.get("birthDate", quiet=True)))
-    countries = frozenset(c for p in COUNTRY_PROPERTIES for c in entity.get(p, quiet=True))
-    genders = entity.get("gender", quiet=True)
+    values = entity.properties
+    dates = tuple(sorted(values.get("birthDate", ())))
+    countries = frozenset(c for p in COUNTRY_PROPERTIES for c in values.get(p, ()))
+    genders = values.get("gender", [])
     ids = frozenset(
         key
         for p in IDENTIFIER_PROPERTIES
-        for value in entity.get(p, quiet=True)
+        for value in values.get(p, ())
         if (key := identifier(value)) is not None
     )
     if not (dates or countries or genders or ids):

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from qalxan.screening import facts, text
 from qalxan.screening.facts import Facts
 from qalxan.screening.model import ListEntry
-from qalxan.screening.vocabulary import NAME, Vocabulary, Word, compounds
+from qalxan.screening.vocabulary import NAME, PARTICLE, Vocabulary, Word
 
 # What a shared key says about two words, as a share of a shared rare Latin form.
 KEY_WEIGHTS = {"f": 1.0, "l": 0.9, "g": 0.8, "s": 0.6, "p": 0.5}
@@ -116,6 +116,7 @@ class _Builder:
         self.starts = array("i", [0])
         self.flat_words = array("i")
         self.weak = array("b")
+        self.compound_keys: dict[tuple[int, ...], int] = {}
 
     def add(self, entry: ListEntry, names: list[tuple[str, bool]]) -> None:
         index = self.index
@@ -131,7 +132,6 @@ class _Builder:
             )
         )
         person = entry.schema == "Person"
-        words = index.vocabulary.words
         for name, weak in names:
             word_ids = [self._word(token) for token in text.tokens(name, person)]
             if not word_ids:
@@ -150,19 +150,33 @@ class _Builder:
                         self.pair_keys.append(key)
                         self.pair_names.append(name_id)
             if len(word_ids) > 1:
-                for key in self._compound_keys([words[w] for w in word_ids]):
+                for key in self._compound_keys(word_ids):
                     if key not in seen:
                         seen.add(key)
                         self.pair_keys.append(key)
                         self.pair_names.append(name_id)
 
-    def _compound_keys(self, words: list[Word]) -> list[int]:
-        keys = self.index.keys
-        return [
-            keys.setdefault(f"s{word.skeleton}", len(keys))
-            for _, _, word in compounds(words)
-            if len(word.skeleton) >= COMPOUND_MIN_SKELETON
-        ]
+    def _compound_keys(self, word_ids: list[int]) -> list[int]:
+        """The skeleton keys of a name's compounds, worked out once per run of words: the same
+        pairs recur from name to name."""
+        found = []
+        words = self.index.vocabulary.words
+        for i in range(len(word_ids) - 1):
+            runs = [tuple(word_ids[i : i + 2])]
+            if i + 2 < len(word_ids) and words[word_ids[i + 1]].role == PARTICLE:
+                runs.append(tuple(word_ids[i : i + 3]))
+            for run in runs:
+                key = self.compound_keys.get(run)
+                if key is None:
+                    bones = text.skeleton("".join(words[w].form for w in run))
+                    key = -1
+                    if len(bones) >= COMPOUND_MIN_SKELETON:
+                        keys = self.index.keys
+                        key = keys.setdefault(f"s{bones}", len(keys))
+                    self.compound_keys[run] = key
+                if key >= 0:
+                    found.append(key)
+        return found
 
     def _word(self, token: str) -> int:
         vocabulary = self.index.vocabulary
