@@ -40,7 +40,7 @@ from followthemoney.types import registry
 
 from qalxan.access import audit, policy
 from qalxan.errors import InvalidInput
-from qalxan.screening import lists, service, thresholds
+from qalxan.screening import columns, lists, service, thresholds
 from qalxan.screening.holder import IndexHolder
 from qalxan.screening.matcher import Matcher
 from qalxan.screening.model import SCHEMATA
@@ -91,7 +91,7 @@ def read_queries(path: Path) -> list[Query]:
     seen: dict[str, int] = {}
     try:
         header = [column.strip() for column in next(reader, [])]
-        _check_header(header)
+        columns.check_header(header, REQUIRED, OPTIONAL)
         start = reader.line_num + 1
         for row in reader:
             line, start = start, reader.line_num + 1
@@ -110,31 +110,9 @@ def read_queries(path: Path) -> list[Query]:
     return queries
 
 
-def _check_header(header: list[str]) -> None:
-    known = (*REQUIRED, *OPTIONAL)
-    if not any(header):
-        raise InvalidInput("header: missing (the first row must name the columns)", "header")
-    unknown = [column for column in header if column not in known]
-    if unknown:
-        raise InvalidInput(
-            f"header: unknown columns {', '.join(unknown)} (known: {', '.join(known)})", "header"
-        )
-    missing = [column for column in REQUIRED if column not in header]
-    if missing:
-        raise InvalidInput(f"header: missing columns {', '.join(missing)}", "header")
-    repeated = sorted({column for column in header if header.count(column) > 1})
-    if repeated:
-        raise InvalidInput(f"header: repeated columns {', '.join(repeated)}", "header")
-
-
 def _query(header: list[str], row: list[str], line: int) -> Query:
     where = f"line {line}"
-    if len(row) != len(header):
-        raise InvalidInput(f"{where}: {len(row)} values, the header has {len(header)}", "file")
-    values = {column: cell.strip() for column, cell in zip(header, row, strict=True)}
-    for column in REQUIRED:
-        if not values[column]:
-            raise InvalidInput(f"{where}: {column}: must not be empty", column)
+    values = columns.values(header, row, where, REQUIRED)
     schema = values.get("schema") or "Person"
     if schema not in SCHEMATA:
         raise InvalidInput(

@@ -20,7 +20,7 @@ import numpy.typing as npt
 from qalxan.screening import facts, text
 from qalxan.screening.facts import Facts
 from qalxan.screening.model import ListEntry
-from qalxan.screening.vocabulary import NAME, PARTICLE, Vocabulary, Word
+from qalxan.screening.vocabulary import NAME, Vocabulary, Word, compound_spans
 
 # What a shared key says about two words, as a share of a shared rare Latin form.
 KEY_WEIGHTS = {"f": 1.0, "l": 0.9, "g": 0.8, "s": 0.6, "p": 0.5}
@@ -169,21 +169,19 @@ class _Builder:
         pairs recur from name to name."""
         found = []
         words = self.index.vocabulary.words
-        for i in range(len(word_ids) - 1):
-            runs = [tuple(word_ids[i : i + 2])]
-            if i + 2 < len(word_ids) and words[word_ids[i + 1]].role == PARTICLE:
-                runs.append(tuple(word_ids[i : i + 3]))
-            for run in runs:
-                key = self.compound_keys.get(run)
-                if key is None:
-                    bones = text.skeleton("".join(words[w].form for w in run))
-                    key = -1
-                    if len(bones) >= COMPOUND_MIN_SKELETON:
-                        keys = self.index.keys
-                        key = keys.setdefault(f"s{bones}", len(keys))
-                    self.compound_keys[run] = key
-                if key >= 0:
-                    found.append(key)
+        for first, last in compound_spans([words[w] for w in word_ids]):
+            run = tuple(word_ids[first : last + 1])
+            key = self.compound_keys.get(run)
+            if key is None:
+                # The skeleton of the joined forms, as vocabulary.compounds gives the query's.
+                bones = text.skeleton("".join(words[w].form for w in run))
+                key = -1
+                if len(bones) >= COMPOUND_MIN_SKELETON:
+                    keys = self.index.keys
+                    key = keys.setdefault(f"s{bones}", len(keys))
+                self.compound_keys[run] = key
+            if key >= 0:
+                found.append(key)
         return found
 
     def _word(self, token: str) -> int:

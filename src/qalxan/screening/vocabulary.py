@@ -66,17 +66,23 @@ _compounds: dict[tuple[str, ...], list[tuple[int, int, Word]]] = {}
 COMPOUND_CACHE = 200_000
 
 
+def compound_spans(words: list[Word]) -> list[tuple[int, int]]:
+    """The runs of words read as one, as ``(first, last)``: every pair, and three words around
+    a particle ("abd al rahman", "nasr ud din")."""
+    found = []
+    for i in range(len(words) - 1):
+        found.append((i, i + 1))
+        if i + 2 < len(words) and words[i + 1].role == PARTICLE:
+            found.append((i, i + 2))
+    return found
+
+
 def compounds(words: list[Word]) -> list[tuple[int, int, Word]]:
-    """Adjacent words read as one, as ``(first, last, word)``: every pair, and three words
-    around a particle ("abd al rahman", "nasr ud din")."""
+    """The compounds of :func:`compound_spans` as words, ``(first, last, word)``."""
     key = tuple(w.written for w in words)
     found = _compounds.get(key)
     if found is None:
-        found = []
-        for i in range(len(words) - 1):
-            found.append((i, i + 1, _joined(words[i : i + 2])))
-            if i + 2 < len(words) and words[i + 1].role == PARTICLE:
-                found.append((i, i + 2, _joined(words[i : i + 3])))
+        found = [(i, j, _joined(words[i : j + 1])) for i, j in compound_spans(words)]
         if len(_compounds) >= COMPOUND_CACHE:
             _compounds.clear()
         _compounds[key] = found

@@ -14,6 +14,7 @@ from pathlib import Path
 from followthemoney.types import registry
 
 from qalxan.errors import InvalidInput
+from qalxan.screening import columns
 from qalxan.screening.importers.ftm import put, refuse_duplicates
 from qalxan.screening.model import ListEntry, new_entity
 
@@ -48,7 +49,7 @@ def read(path: Path, list_code: str) -> list[ListEntry]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [column.strip() for column in next(reader, [])]
-        _check_header(header)
+        columns.check_header(header, REQUIRED, COLUMNS)
         entries = []
         start = reader.line_num + 1
         for row in reader:
@@ -61,30 +62,8 @@ def read(path: Path, list_code: str) -> list[ListEntry]:
     return entries
 
 
-def _check_header(header: list[str]) -> None:
-    if not any(header):
-        raise InvalidInput("header: missing (the first row must name the columns)", "header")
-    unknown = [column for column in header if column not in REQUIRED and column not in COLUMNS]
-    if unknown:
-        known = ", ".join((*REQUIRED, *COLUMNS))
-        raise InvalidInput(
-            f"header: unknown columns {', '.join(unknown)} (known: {known})", "header"
-        )
-    missing = [column for column in REQUIRED if column not in header]
-    if missing:
-        raise InvalidInput(f"header: missing columns {', '.join(missing)}", "header")
-    repeated = sorted({column for column in header if header.count(column) > 1})
-    if repeated:
-        raise InvalidInput(f"header: repeated columns {', '.join(repeated)}", "header")
-
-
 def _entry(header: list[str], row: list[str], where: str, list_code: str) -> ListEntry:
-    if len(row) != len(header):
-        raise InvalidInput(f"{where}: {len(row)} values, the header has {len(header)}", "file")
-    values = {column: cell.strip() for column, cell in zip(header, row, strict=True)}
-    for column in REQUIRED:
-        if not values[column]:
-            raise InvalidInput(f"{where}: {column}: must not be empty", column)
+    values = columns.values(header, row, where, REQUIRED)
     try:
         entity = new_entity(values.get("schema") or "Person", list_code, values["id"])
     except InvalidInput as error:
