@@ -40,7 +40,7 @@ def match(entry: ListEntry, score: float) -> Match:
         score=score,
         matched_name=entry.caption,
         features={"name": score, "birth_date": 0.05},
-        explanation="names alike; same birth date",
+        explain="names alike; same birth date",
     )
 
 

@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from followthemoney.types import registry
 
@@ -44,7 +45,7 @@ from qalxan.screening import columns, lists, service, thresholds
 from qalxan.screening.holder import IndexHolder
 from qalxan.screening.matcher import Matcher
 from qalxan.screening.model import SCHEMATA
-from qalxan.screening.query import Match, Query
+from qalxan.screening.query import Query
 
 ACTION = f"{service.RECORD_TYPE}.batch"
 REQUIRED = ("id", "name")
@@ -55,6 +56,18 @@ MAX_CHUNK = 500
 # Chunks per worker: small enough that the workers finish together and progress moves.
 CHUNKS_PER_WORKER = 8
 Progress = Callable[[int], None]
+
+
+class Found(NamedTuple):
+    """A result as a batch writes it: what crosses back from a worker process (a match's
+    features and explanation stay behind)."""
+
+    entity_id: str
+    list_code: str
+    source_id: str
+    caption: str
+    score: float
+
 
 # The matcher of worker processes: set before the fork, inherited, never pickled.
 _worker_matcher: Matcher | None = None
@@ -169,13 +182,13 @@ def screen_queries(
     allowed: set[str] | None,
     workers: int,
     progress: Progress | None = None,
-) -> list[list[Match]]:
+) -> list[list[Found]]:
     """The ``top`` best matches of each query on the lists ``allowed`` (None: every list),
     those at or above ``floor`` only, in the order of the queries."""
     size = max(1, min(MAX_CHUNK, math.ceil(len(queries) / max(workers, 1) / CHUNKS_PER_WORKER)))
     chunks = [list(queries[i : i + size]) for i in range(0, len(queries), size)]
     if workers <= 1 or len(chunks) == 1:
-        results: list[list[Match]] = []
+        results: list[list[Found]] = []
         for chunk in chunks:
             results.extend(_screen(matcher, chunk, top, floor, allowed))
             if progress is not None:
@@ -186,7 +199,7 @@ def screen_queries(
     # Out of the collector's sight: collections in the workers would otherwise touch (and so
     # copy, page by page) every object of the index inherited at the fork.
     gc.freeze()
-    done: dict[int, list[list[Match]]] = {}
+    done: dict[int, list[list[Found]]] = {}
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -207,22 +220,26 @@ def screen_queries(
 
 def _screen_in_worker(
     chunk: list[Query], top: int, floor: float, allowed: set[str] | None
-) -> list[list[Match]]:
+) -> list[list[Found]]:
     assert _worker_matcher is not None, "workers are forked after the matcher is set"
     return _screen(_worker_matcher, chunk, top, floor, allowed)
 
 
 def _screen(
     matcher: Matcher, chunk: list[Query], top: int, floor: float, allowed: set[str] | None
-) -> list[list[Match]]:
+) -> list[list[Found]]:
     return [
-        [m for m in service.matching(matcher, query, top, allowed) if m.score >= floor]
+        [
+            Found(m.entity_id, m.list_code, m.source_id, m.caption, m.score)
+            for m in service.matching(matcher, query, top, allowed)
+            if m.score >= floor
+        ]
         for query in chunk
     ]
 
 
 def write_results(
-    path: Path, queries: Sequence[Query], results: Sequence[Sequence[Match]], threshold: float
+    path: Path, queries: Sequence[Query], results: Sequence[Sequence[Found]], threshold: float
 ) -> int:
     """Write the results at or above ``threshold``; the number of rows written."""
     rows = 0

@@ -5,13 +5,15 @@ name compared word by word, then the entity's other facts weighed. Every match s
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from qalxan.screening import evidence, text
 from qalxan.screening.index import COMPOUND_MIN_SKELETON, Index, word_keys
 from qalxan.screening.query import Match, Query
-from qalxan.screening.scoring import ROLE_WEIGHT, Named, NameScore, compare
+from qalxan.screening.scoring import ROLE_WEIGHT, Named, NameScore, compare, memo_for
 from qalxan.screening.vocabulary import NAME, ORG_WORD, Word, compounds
 
 # Names compared in full per query: the retrieval score orders them well enough that the
@@ -21,6 +23,9 @@ CANDIDATES = 40
 MAX_KEY_SHARE = 0.2
 WEAK_NAME = 0.95
 NAMED_CACHE = 200_000
+# Postings below this share of the index are scored by sorting them, above by counting into an
+# array of every name.
+SPARSE_SHARE = 8
 
 
 class Matcher:
@@ -38,14 +43,16 @@ class Matcher:
         names = self._retrieve(asked, exclude)
         best: dict[int, tuple[float, int, NameScore]] = {}
         index = self.index
+        memos = [memo_for(a) for a in asked]
         for name in names:
             entity = int(index.name_entity[name])
             if not evidence.compatible(query.schema, index.entities[entity].schema):
                 continue
             listed = self._listed(name, index.entities[entity].schema == "Person")
-            for a in asked:
-                result = compare(a, listed)
-                score = result.score * (WEAK_NAME if index.name_weak[name] else 1.0)
+            weak = WEAK_NAME if index.name_weak[name] else 1.0
+            for a, memo in zip(asked, memos, strict=True):
+                result = compare(a, listed, memo)
+                score = result.score * weak
                 if entity not in best or score > best[entity][0]:
                     best[entity] = (score, name, result)
         scored = []
@@ -127,6 +134,7 @@ class Matcher:
         index = self.index
         chunks = []
         weights = []
+        lengths = []
         for a in asked:
             # A word's name groups share one key's weight: "Mohammed" belongs to a score of
             # groups and would otherwise outweigh the rare surname next to it.
@@ -145,26 +153,40 @@ class Matcher:
                 postings = index.key_postings(k)
                 if 0 < len(postings) <= self._max_postings:
                     chunks.append(postings)
-                    weight = index.key_weight[k] * share
-                    weights.append(np.full(len(postings), weight, np.float32))
+                    weights.append(index.key_weight[k] * share)
+                    lengths.append(len(postings))
         if not chunks:
             return []
         ids = np.concatenate(chunks)
-        scores = np.bincount(ids, np.concatenate(weights))
-        for name in exclude:
-            if name < len(scores):
-                scores[name] = 0
-        hits = np.flatnonzero(scores)
+        each = np.repeat(np.array(weights, np.float64), lengths)
+        hits: npt.NDArray[np.integer[Any]]
+        if len(ids) * SPARSE_SHARE < index.size:
+            # Few postings: sorting them is cheaper than a score for every indexed name.
+            hits, where = np.unique(ids, return_inverse=True)
+            scores = np.bincount(where, each)
+        else:
+            scores = np.bincount(ids, each)
+            hits = np.flatnonzero(scores)
+            scores = scores[hits]
+        if exclude:
+            scores[np.isin(hits, np.fromiter(exclude, np.int64))] = 0
+            keep = scores > 0
+            hits, scores = hits[keep], scores[keep]
         if len(hits) > limit:
-            hits = hits[np.argpartition(scores[hits], -limit)[-limit:]]
-        return [int(h) for h in hits[np.argsort(-scores[hits], kind="stable")]]
+            top = np.argpartition(scores, -limit)[-limit:]
+            hits, scores = hits[top], scores[top]
+        return [int(h) for h in hits[np.argsort(-scores, kind="stable")]]
 
     def _match(
         self, score: float, entity: int, name: int, result: NameScore, features: dict[str, float]
     ) -> Match:
         listed = self.index.entities[entity]
-        said = [f"name {self.index.name_text[name]!r}: {result.explain()}"]
-        said += evidence.describe(features)
+        written = self.index.name_text[name]
+
+        def explain() -> str:
+            said = [f"name {written!r}: {result.explain()}", *evidence.describe(features)]
+            return "; ".join(said)
+
         return Match(
             entity_id=listed.id,
             list_code=listed.list_code,
@@ -172,7 +194,7 @@ class Matcher:
             caption=listed.caption,
             schema=listed.schema,
             score=score,
-            matched_name=self.index.name_text[name],
+            matched_name=written,
             features=features,
-            explanation="; ".join(said),
+            explain=explain,
         )

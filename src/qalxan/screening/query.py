@@ -4,7 +4,9 @@ score)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from qalxan.errors import InvalidInput
@@ -67,7 +69,12 @@ class Match:
     score: float
     matched_name: str
     features: dict[str, float] = field(default_factory=dict)
-    explanation: str = ""
+    # The explanation, or how to word it: only read for the matches a person sees.
+    explain: str | Callable[[], str] = field(default="", repr=False, compare=False)
+
+    @cached_property
+    def explanation(self) -> str:
+        return self.explain if isinstance(self.explain, str) else self.explain()
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -100,6 +100,7 @@ class Named:
     compounds: list[tuple[int, int, Word]]
     total: float
     _skeletons: list[dict[str, list[Unit]]] = field(default_factory=list)
+    _skeleton_sets: list[frozenset[str]] = field(default_factory=list)
 
     def units(self) -> list[Unit]:
         """Every word and every compound, as ``(first, last, word)``."""
@@ -118,6 +119,14 @@ class Named:
                         joined.setdefault(unit[2].skeleton, []).append(unit)
             self._skeletons.extend((every, joined))
         return self._skeletons[0], self._skeletons[1]
+
+    def skeletons(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The skeletons of the words and of the compounds (what a listed name's units must
+        share before any compound pairs)."""
+        if not self._skeleton_sets:
+            self._skeleton_sets.append(frozenset(w.skeleton for w in self.words))
+            self._skeleton_sets.append(frozenset(w.skeleton for _, _, w in self.compounds))
+        return self._skeleton_sets[0], self._skeleton_sets[1]
 
 
 # A paired span: similarity, the query's first and last word, the listed name's, the reason.
@@ -156,15 +165,29 @@ class NameScore:
         return "; ".join(parts)
 
 
-def compare(query: Named, listed: Named) -> NameScore:
-    """Pair the words of two names, best pairs first, and score the names."""
+Memo = list[dict[str, tuple[float, str]]]
+
+
+def memo_for(query: Named) -> Memo:
+    """A memo of one query's word similarities, by listed word, for :func:`compare` (a query
+    meets the same listed words name after name)."""
+    return [{} for _ in query.words]
+
+
+def compare(query: Named, listed: Named, memo: Memo | None = None) -> NameScore:
+    """Pair the words of two names, best pairs first, and score the names (``memo``: from
+    :func:`memo_for` on the same query)."""
     candidates = []
     q_words, l_words = query.words, listed.words
+    rows = memo if memo is not None else memo_for(query)
     for i, a in enumerate(q_words):
+        row = rows[i]
         for j, b in enumerate(l_words):
-            similarity, reason = word_similarity(a, b)
-            if similarity > 0:
-                candidates.append((similarity, 1, i, i, j, j, reason))
+            found = row.get(b.written)
+            if found is None:
+                found = row[b.written] = word_similarity(a, b)
+            if found[0] > 0:
+                candidates.append((found[0], 1, i, i, j, j, found[1]))
     if query.compounds or listed.compounds:
         candidates += _compound_pairs(query, listed)
     candidates.sort(reverse=True)
@@ -204,8 +227,11 @@ def _compound_pairs(
 ) -> list[tuple[float, int, int, int, int, int, str]]:
     """Pairs where one side or both are compounds: only on the same skeleton, the one
     comparison that tells "Abdulhamid" from "Abd al-Hamid" apart from chance."""
-    found = []
+    found: list[tuple[float, int, int, int, int, int, str]] = []
     every, joined = listed.by_skeleton()
+    words, spans = query.skeletons()
+    if words.isdisjoint(joined) and spans.isdisjoint(every):
+        return found
     for i0, i1, a in query.units():
         # A query word meets the listed compounds; a query compound meets everything.
         for j0, j1, b in (every if i0 != i1 else joined).get(a.skeleton, ()):
