@@ -13,8 +13,25 @@ import numpy.typing as npt
 from qalxan.screening import evidence, text
 from qalxan.screening.index import COMPOUND_MIN_SKELETON, Index, word_keys
 from qalxan.screening.query import Match, Query
-from qalxan.screening.scoring import ROLE_WEIGHT, Named, NameScore, compare, memo_for
-from qalxan.screening.vocabulary import NAME, ORG_WORD, Word, compounds
+from qalxan.screening.scoring import (
+    ROLE_WEIGHT,
+    Listed,
+    Named,
+    NameScore,
+    Piece,
+    as_listed,
+    compare,
+    listed,
+    memo_for,
+)
+from qalxan.screening.vocabulary import (
+    NAME,
+    ORG_WORD,
+    Word,
+    compound_spans,
+    compounds,
+    joined_word,
+)
 
 # Names compared in full per query: the retrieval score orders them well enough that the
 # right one is nearly always among the first few dozen.
@@ -33,7 +50,9 @@ class Matcher:
         self.index = index
         self.candidates = candidates
         self._max_postings = max(int(index.size * MAX_KEY_SHARE), 1000)
-        self._named_cache: dict[int, Named] = {}
+        # Ints, strings and tuples only (see :class:`Listed`).
+        self._listed_cache: dict[int, Listed] = {}
+        self._runs: dict[tuple[int, ...], tuple[str, str, str]] = {}
 
     def match(self, query: Query, top: int = 10, exclude: Collection[int] = ()) -> list[Match]:
         """The ``top`` best matches, best first (``exclude``: name ids to leave out)."""
@@ -44,14 +63,15 @@ class Matcher:
         best: dict[int, tuple[float, int, NameScore]] = {}
         index = self.index
         memos = [memo_for(a) for a in asked]
+        table = index.vocabulary.words
         for name in names:
             entity = int(index.name_entity[name])
             if not evidence.compatible(query.schema, index.entities[entity].schema):
                 continue
-            listed = self._listed(name, index.entities[entity].schema == "Person")
+            found = self._listed(name, index.entities[entity].schema == "Person")
             weak = WEAK_NAME if index.name_weak[name] else 1.0
             for a, memo in zip(asked, memos, strict=True):
-                result = compare(a, listed, memo)
+                result = compare(a, found, table, memo)
                 score = result.score * weak
                 if entity not in best or score > best[entity][0]:
                     best[entity] = (score, name, result)
@@ -67,7 +87,8 @@ class Matcher:
     def compare_names(self, first: str, second: str, schema: str = "Person") -> NameScore:
         """How alike two names are, words weighed by their rarity on the indexed lists."""
         person = schema == "Person"
-        return compare(self._named(first, person), self._named(second, person))
+        other, table = as_listed(self._named(second, person))
+        return compare(self._named(first, person), other, table)
 
     def _named(self, name: str, person: bool) -> Named:
         vocabulary = self.index.vocabulary
@@ -77,18 +98,33 @@ class Matcher:
         weights = self._weights(words, person)
         return Named(words, weights, compounds(words), sum(weights))
 
-    def _listed(self, name: int, person: bool) -> Named:
+    def _listed(self, name: int, person: bool) -> Listed:
         """The listed name ready to compare (kept: the same names come up query after
         query)."""
-        found = self._named_cache.get(name)
+        found = self._listed_cache.get(name)
         if found is None:
-            words = [self.index.vocabulary.words[w] for w in self.index.words_of(name)]
-            weights = self._weights(words, person)
-            found = Named(words, weights, compounds(words), sum(weights))
-            if len(self._named_cache) >= NAMED_CACHE:
-                self._named_cache.clear()
-            self._named_cache[name] = found
+            table = self.index.vocabulary.words
+            ids = tuple(self.index.words_of(name).tolist())
+            words = [table[w] for w in ids]
+            joined = [self._piece(ids, first, last) for first, last in compound_spans(words)]
+            found = listed(ids, words, self._weights(words, person), joined)
+            if len(self._listed_cache) >= NAMED_CACHE:
+                self._listed_cache.clear()
+            self._listed_cache[name] = found
         return found
+
+    def _piece(self, ids: tuple[int, ...], first: int, last: int) -> Piece:
+        """The compound of words ``first`` to ``last`` (worked out once per run of words: the
+        same runs recur from name to name)."""
+        run = ids[first : last + 1]
+        found = self._runs.get(run)
+        if found is None:
+            word = joined_word([self.index.vocabulary.words[w] for w in run])
+            found = (word.form, word.skeleton, word.script)
+            if len(self._runs) >= NAMED_CACHE:
+                self._runs.clear()
+            self._runs[run] = found
+        return (first, last, *found)
 
     def _weights(self, words: list[Word], person: bool) -> list[float]:
         index = self.index

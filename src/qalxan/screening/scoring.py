@@ -10,7 +10,9 @@ lower it: the query's more than the list's, because lists give fuller names than
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
@@ -88,6 +90,8 @@ def _similarity(a: Word, b: Word) -> tuple[float, str]:
 
 
 Unit = tuple[int, int, Word]
+# A listed name's word or compound: first and last word, Latin form, skeleton, script.
+Piece = tuple[int, int, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -99,34 +103,63 @@ class Named:
     weights: list[float]
     compounds: list[tuple[int, int, Word]]
     total: float
-    _skeletons: list[dict[str, list[Unit]]] = field(default_factory=list)
     _skeleton_sets: list[frozenset[str]] = field(default_factory=list)
 
     def units(self) -> list[Unit]:
         """Every word and every compound, as ``(first, last, word)``."""
         return [(i, i, w) for i, w in enumerate(self.words)] + self.compounds
 
-    def by_skeleton(self) -> tuple[dict[str, list[Unit]], dict[str, list[Unit]]]:
-        """Units by skeleton: all of them, and the compounds only (worked out once: listed
-        names are compared again and again)."""
-        if not self._skeletons:
-            every: dict[str, list[Unit]] = {}
-            joined: dict[str, list[Unit]] = {}
-            for unit in self.units():
-                if len(unit[2].skeleton) >= 3:
-                    every.setdefault(unit[2].skeleton, []).append(unit)
-                    if unit[0] != unit[1]:
-                        joined.setdefault(unit[2].skeleton, []).append(unit)
-            self._skeletons.extend((every, joined))
-        return self._skeletons[0], self._skeletons[1]
-
     def skeletons(self) -> tuple[frozenset[str], frozenset[str]]:
-        """The skeletons of the words and of the compounds (what a listed name's units must
+        """The skeletons of the words and of the compounds (what a listed name's pieces must
         share before any compound pairs)."""
         if not self._skeleton_sets:
             self._skeleton_sets.append(frozenset(w.skeleton for w in self.words))
             self._skeleton_sets.append(frozenset(w.skeleton for _, _, w in self.compounds))
         return self._skeleton_sets[0], self._skeleton_sets[1]
+
+
+class Listed(NamedTuple):
+    """A listed name ready to compare, again and again: its words as ids into a table of
+    words, their weights, and its words and compounds by skeleton (all of them, and the
+    compounds only).
+
+    Ints, floats, strings and tuples only: the collector stops tracking such tuples and dicts,
+    so that a cache of a hundred thousand of them adds nothing to its full collections (which
+    otherwise walk every cached name, a pause of hundreds of milliseconds mid-query)."""
+
+    ids: tuple[int, ...]
+    weights: tuple[float, ...]
+    total: float
+    every: dict[str, tuple[Piece, ...]]
+    joined: dict[str, tuple[Piece, ...]]
+
+
+def listed(
+    ids: tuple[int, ...], words: list[Word], weights: list[float], joined: list[Piece]
+) -> Listed:
+    """A :class:`Listed` of ``words`` (their ``ids`` in the table compared against) and of its
+    compounds ``joined``."""
+    every: dict[str, list[Piece]] = {}
+    compounds: dict[str, list[Piece]] = {}
+    pieces = [(i, i, w.form, w.skeleton, w.script) for i, w in enumerate(words)] + joined
+    for piece in pieces:
+        if len(piece[3]) >= 3:
+            every.setdefault(piece[3], []).append(piece)
+            if piece[0] != piece[1]:
+                compounds.setdefault(piece[3], []).append(piece)
+    return Listed(
+        ids,
+        tuple(weights),
+        sum(weights),
+        {k: tuple(v) for k, v in every.items()},
+        {k: tuple(v) for k, v in compounds.items()},
+    )
+
+
+def as_listed(name: Named) -> tuple[Listed, list[Word]]:
+    """``name`` as a listed name, with the table of its own words."""
+    joined = [(i, j, w.form, w.skeleton, w.script) for i, j, w in name.compounds]
+    return listed(tuple(range(len(name.words))), name.words, name.weights, joined), name.words
 
 
 # A paired span: similarity, the query's first and last word, the listed name's, the reason.
@@ -137,25 +170,27 @@ Span = tuple[float, int, int, int, int, str]
 class NameScore:
     score: float
     query: Named
-    listed: Named
+    listed: Listed
+    table: Sequence[Word]
     pairs: tuple[Span, ...]
 
     def explain(self) -> str:
         """The pairs in words ("usama=usama; ladin~laden (spelling 0.83); not in the query:
         muhammed awad")."""
-        q_words, l_words = self.query.words, self.listed.words
+        q_words = self.query.words
+        l_words = [self.table[i] for i in self.listed.ids]
         parts = []
         used_q: set[int] = set()
         used_l: set[int] = set()
         for similarity, i0, i1, j0, j1, reason in self.pairs:
             asked = " ".join(w.written for w in q_words[i0 : i1 + 1])
-            listed = " ".join(w.written for w in l_words[j0 : j1 + 1])
+            written = " ".join(w.written for w in l_words[j0 : j1 + 1])
             used_q.update(range(i0, i1 + 1))
             used_l.update(range(j0, j1 + 1))
             if reason == "same":
-                parts.append(f"{asked}={listed}")
+                parts.append(f"{asked}={written}")
             else:
-                parts.append(f"{asked}~{listed} ({reason} {similarity:.2f})")
+                parts.append(f"{asked}~{written} ({reason} {similarity:.2f})")
         left_q = [w.written for i, w in enumerate(q_words) if i not in used_q]
         left_l = [w.written for j, w in enumerate(l_words) if j not in used_l]
         if left_q:
@@ -165,37 +200,40 @@ class NameScore:
         return "; ".join(parts)
 
 
-Memo = list[dict[str, tuple[float, str]]]
+Memo = list[dict[int, tuple[float, str]]]
 
 
 def memo_for(query: Named) -> Memo:
-    """A memo of one query's word similarities, by listed word, for :func:`compare` (a query
-    meets the same listed words name after name)."""
+    """A memo of one query's word similarities, by listed word id, for :func:`compare` against
+    one table of words (a query meets the same listed words name after name)."""
     return [{} for _ in query.words]
 
 
-def compare(query: Named, listed: Named, memo: Memo | None = None) -> NameScore:
-    """Pair the words of two names, best pairs first, and score the names (``memo``: from
-    :func:`memo_for` on the same query)."""
+def compare(
+    query: Named, name: Listed, table: Sequence[Word], memo: Memo | None = None
+) -> NameScore:
+    """Pair the words of two names, best pairs first, and score the names (``table``: the
+    words ``name``'s ids are of; ``memo``: from :func:`memo_for` on the same query and table)."""
     candidates = []
-    q_words, l_words = query.words, listed.words
+    q_words = query.words
     rows = memo if memo is not None else memo_for(query)
     for i, a in enumerate(q_words):
         row = rows[i]
-        for j, b in enumerate(l_words):
-            found = row.get(b.written)
+        for j, word_id in enumerate(name.ids):
+            found = row.get(word_id)
             if found is None:
-                found = row[b.written] = word_similarity(a, b)
+                found = row[word_id] = word_similarity(a, table[word_id])
             if found[0] > 0:
                 candidates.append((found[0], 1, i, i, j, j, found[1]))
-    if query.compounds or listed.compounds:
-        candidates += _compound_pairs(query, listed)
+    if query.compounds or name.joined:
+        candidates += _compound_pairs(query, name)
     candidates.sort(reverse=True)
     used_q = 0  # bit sets of the words already paired
     used_l = 0
     pairs = []
     q_got = l_got = 0.0
     names_matched = False
+    l_weights = name.weights
     for similarity, _, i0, i1, j0, j1, reason in candidates:
         q_bits = ((1 << (i1 - i0 + 1)) - 1) << i0
         l_bits = ((1 << (j1 - j0 + 1)) - 1) << j0
@@ -211,40 +249,38 @@ def compare(query: Named, listed: Named, memo: Memo | None = None) -> NameScore:
             q_got += sum(query.weights[i0 : i1 + 1]) * similarity
             names_matched = True
         if j0 == j1:
-            l_got += listed.weights[j0] * similarity
+            l_got += l_weights[j0] * similarity
         else:
-            l_got += sum(listed.weights[j0 : j1 + 1]) * similarity
+            l_got += sum(l_weights[j0 : j1 + 1]) * similarity
     score = 0.0
     if names_matched:
         q_share = q_got / (query.total or 1.0)
-        l_share = l_got / (listed.total or 1.0)
+        l_share = l_got / (name.total or 1.0)
         score = min(q_share**QUERY_EXPONENT * l_share**LISTED_EXPONENT, 1.0)
-    return NameScore(score, query, listed, tuple(pairs))
+    return NameScore(score, query, name, table, tuple(pairs))
 
 
-def _compound_pairs(
-    query: Named, listed: Named
-) -> list[tuple[float, int, int, int, int, int, str]]:
+def _compound_pairs(query: Named, name: Listed) -> list[tuple[float, int, int, int, int, int, str]]:
     """Pairs where one side or both are compounds: only on the same skeleton, the one
     comparison that tells "Abdulhamid" from "Abd al-Hamid" apart from chance."""
     found: list[tuple[float, int, int, int, int, int, str]] = []
-    every, joined = listed.by_skeleton()
+    every, joined = name.every, name.joined
     words, spans = query.skeletons()
     if words.isdisjoint(joined) and spans.isdisjoint(every):
         return found
     for i0, i1, a in query.units():
         # A query word meets the listed compounds; a query compound meets everything.
-        for j0, j1, b in (every if i0 != i1 else joined).get(a.skeleton, ()):
-            if i1 - i0 == j1 - j0 and a.form == b.form:
+        for j0, j1, form, _, script in (every if i0 != i1 else joined).get(a.skeleton, ()):
+            if i1 - i0 == j1 - j0 and a.form == form:
                 continue  # word for word: the single pairs say it better
-            if a.form == b.form:
+            if a.form == form:
                 similarity = 1.0
-            elif ABJAD in (a.script, b.script):
+            elif ABJAD in (a.script, script):
                 if len(a.skeleton) < COMPOUND_ABJAD_SKELETON:
                     continue
                 similarity = SAME_SKELETON
             else:
-                similarity = Levenshtein.normalized_similarity(a.form, b.form)
+                similarity = Levenshtein.normalized_similarity(a.form, form)
                 if similarity < COMPOUND_SPELLING:
                     continue
             found.append((similarity, i1 - i0 + j1 - j0 + 2, i0, i1, j0, j1, "compound"))

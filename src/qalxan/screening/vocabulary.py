@@ -82,14 +82,15 @@ def compounds(words: list[Word]) -> list[tuple[int, int, Word]]:
     key = tuple(w.written for w in words)
     found = _compounds.get(key)
     if found is None:
-        found = [(i, j, _joined(words[i : j + 1])) for i, j in compound_spans(words)]
+        found = [(i, j, joined_word(words[i : j + 1])) for i, j in compound_spans(words)]
         if len(_compounds) >= COMPOUND_CACHE:
             _compounds.clear()
         _compounds[key] = found
     return found
 
 
-def _joined(words: list[Word]) -> Word:
+def joined_word(words: list[Word]) -> Word:
+    """Words read as one ("abd al rahman" as "abdalrahman")."""
     form = "".join(w.form for w in words)
     return Word(
         written="".join(w.written for w in words),
