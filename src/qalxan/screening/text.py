@@ -76,6 +76,7 @@ def latin(token: str) -> str:
     return _NOT_ALNUM.sub("", text.lower())
 
 
+@lru_cache(maxsize=500_000)
 def skeleton(form: str) -> str:
     """The consonant skeleton of a Latin form ("hussein", "husayn", "hsyn" -> "hsn")."""
     text = form
@@ -90,6 +91,7 @@ _PLAIN = (("ks", "x"), ("ph", "f"), ("ou", "u"), ("oo", "u"), ("ee", "i"), ("kh"
 _PLAIN_LETTERS = str.maketrans({"y": "i", "w": "v", "j": "i", "q": "k", "c": "k"})
 
 
+@lru_cache(maxsize=500_000)
 def plain(form: str) -> str:
     """A Latin form with its spelling variants merged ("Dikiy", "Dykyy" -> "diki"; "Olexiy",
     "Oleksiy" -> "olexi"): vowels stay, unlike in the skeleton."""

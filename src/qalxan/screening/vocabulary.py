@@ -62,10 +62,6 @@ class Word:
         return self.script == LATIN
 
 
-_compounds: dict[tuple[str, ...], list[tuple[int, int, Word]]] = {}
-COMPOUND_CACHE = 200_000
-
-
 def compound_spans(words: list[Word]) -> list[tuple[int, int]]:
     """The runs of words read as one, as ``(first, last)``: every pair, and three words around
     a particle ("abd al rahman", "nasr ud din")."""
@@ -79,14 +75,7 @@ def compound_spans(words: list[Word]) -> list[tuple[int, int]]:
 
 def compounds(words: list[Word]) -> list[tuple[int, int, Word]]:
     """The compounds of :func:`compound_spans` as words, ``(first, last, word)``."""
-    key = tuple(w.written for w in words)
-    found = _compounds.get(key)
-    if found is None:
-        found = [(i, j, joined_word(words[i : j + 1])) for i, j in compound_spans(words)]
-        if len(_compounds) >= COMPOUND_CACHE:
-            _compounds.clear()
-        _compounds[key] = found
-    return found
+    return [(i, j, joined_word(words[i : j + 1])) for i, j in compound_spans(words)]
 
 
 def joined_word(words: list[Word]) -> Word:
