@@ -12,6 +12,7 @@ from benchmarks import (
     bench_access,
     bench_geo,
     bench_intake,
+    bench_picture,
     bench_screening,
     bench_search,
     bench_startup,
@@ -27,6 +28,7 @@ BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     "typing": bench_typing.run,
     "intake": bench_intake.run,
     "screening": bench_screening.run,
+    "picture": bench_picture.run,
 }
 
 

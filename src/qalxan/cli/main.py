@@ -15,6 +15,7 @@ from qalxan.cli import (
     doctrine,
     intake,
     oversight,
+    picture,
     reports,
     retention,
     screening,
@@ -33,6 +34,7 @@ app.add_typer(oversight.app, name="oversight")
 app.add_typer(retention.app, name="retention")
 app.add_typer(reports.app, name="reports")
 app.add_typer(intake.app, name="intake")
+app.add_typer(picture.app, name="picture")
 app.add_typer(screening.app, name="lists")
 app.command("screen")(screening.screen)
 

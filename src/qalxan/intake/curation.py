@@ -2,7 +2,8 @@
 confirming or correcting a report's type (what ``qalxan intake train`` learns from).
 
 Reports are never changed: a merge or split moves their membership, with who, when and why in
-both incidents' histories; a type correction is a new label row.
+both incidents' histories; a type correction is a new label row. A merge or split changes
+the picture's rollups in the same transaction.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from qalxan.intake.tables import (
     RoutingRow,
 )
 from qalxan.intake.taxonomy import taxonomy
+from qalxan.picture import rollup
+from qalxan.picture.contribution import contribution
 from qalxan.store.ids import new_id
 
 MAX_REASON = 2000
@@ -43,6 +46,7 @@ def merge(ctx: audit.Context, target_id: str, source_id: str, reason: str) -> In
         target = _open(session, ctx, target_id)
         source = _open(session, ctx, source_id)
         rec.entry.record_agency = target.owner_agency
+        counted = [(row, contribution(row)) for row in (target, source)]
         moved = _members(session, source_id)
         now = datetime.now(UTC)
         for member in moved:
@@ -55,6 +59,7 @@ def merge(ctx: audit.Context, target_id: str, source_id: str, reason: str) -> In
         source.updated_at = now
         session.flush()
         recompute(session, target, now)
+        rollup.apply(session, [(before, contribution(row)) for row, before in counted])
         _copy_routing(session, source_id, target_id)
         detail = {"from": source_id, "reports": [m.report_id for m in moved], "reason": why}
         _event(session, target_id, "merged", detail, ctx, now)
@@ -82,6 +87,7 @@ def split(
         if len(wanted) == len(members):
             raise InvalidInput("report_ids: a split must leave at least one report", "report_ids")
         now = datetime.now(UTC)
+        before = contribution(incident)
         fresh = IncidentRow(
             id=new_id(),
             owner_agency=incident.owner_agency,
@@ -113,6 +119,7 @@ def split(
         session.flush()
         recompute(session, incident, now)
         recompute(session, fresh, now)
+        rollup.apply(session, [(before, contribution(incident)), (None, contribution(fresh))])
         _copy_routing(session, incident_id, fresh.id)
         detail = {"into": fresh.id, "reports": wanted, "reason": why}
         _event(session, incident_id, "split", detail, ctx, now)

@@ -34,6 +34,8 @@ from qalxan.intake.tables import (
     RoutingRow,
 )
 from qalxan.intake.taxonomy import taxonomy
+from qalxan.picture import rollup
+from qalxan.picture.contribution import Contribution, contribution
 from qalxan.store.engine import compact_json
 from qalxan.store.ids import new_id
 from qalxan.store.rows import Json, insert_rows
@@ -75,6 +77,8 @@ class _Incident:
     changed: bool = False
     facts: severity.Facts | None = None
     where: routing.Where = field(default_factory=routing.Where)
+    # What the picture's rollups count of it as of the last flush (None: nothing yet).
+    counted: Contribution | None = None
 
 
 class Writer:
@@ -355,7 +359,7 @@ class Writer:
             border_zone=bool(place_facts.get("border_zone")),
             offshore=bool(place_facts.get("offshore")),
         )
-        held = _Incident(data, sighting, routed, False, facts=facts)
+        held = _Incident(data, sighting, routed, False, facts=facts, counted=contribution(data))
         self._incidents[incident_id] = held
         return held
 
@@ -454,10 +458,23 @@ class Writer:
         )
 
     def flush(self) -> None:
-        """Write what was added: new incidents before the reports that join them."""
+        """Write what was added: new incidents before the reports that join them, and what
+        they change in the picture's rollups."""
         session = self.session
-        new = [h.row for h in self._incidents.values() if h.new]
-        changed = [h.row for h in self._incidents.values() if not h.new and h.changed]
+        new: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        counts: list[rollup.Change] = []
+        for held in self._incidents.values():
+            if held.new:
+                new.append(held.row)
+            elif held.changed:
+                changed.append(held.row)
+            else:
+                continue
+            now_counted = contribution(held.row)
+            counts.append((held.counted, now_counted))
+            held.counted = now_counted
+            held.new = held.changed = False
         if new:
             insert_rows(session, _table(IncidentRow), new)
         if changed:
@@ -466,8 +483,7 @@ class Writer:
             rows = self._rows[model]
             insert_rows(session, _table(model), rows)
             rows.clear()
-        for held in self._incidents.values():
-            held.new = held.changed = False
+        rollup.apply(session, counts)
 
 
 def _table(model: type[Any]) -> Table:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from functools import lru_cache, partial
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from qalxan.store.periodic import periodic
@@ -138,6 +138,9 @@ class Driver:
         self.cursor.execute(sql if self.sqlite else sql.replace("?", "%s"), params)
         return self.cursor
 
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
+        self.cursor.executemany(sql if self.sqlite else sql.replace("?", "%s"), params)
+
     def timestamp(self, at: datetime) -> Any:
         """``at`` as a parameter, stored as SQLAlchemy stores it (SQLite: naive UTC text)."""
         if self.sqlite:
@@ -145,8 +148,8 @@ class Driver:
         return at
 
 
-def driver(session: Session) -> Driver:
-    connection = session.connection()
+def driver(source: Session | Connection) -> Driver:
+    connection = source.connection() if isinstance(source, Session) else source
     dbapi = connection.connection.dbapi_connection
     assert dbapi is not None  # a connection inside a transaction always has one
     return Driver(dbapi.cursor(), is_sqlite(str(connection.engine.url)))
@@ -159,3 +162,25 @@ def write_transaction(engine: Engine) -> Iterator[Session]:
     with session_factory(engine)() as session, session.begin():
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         yield session
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection that reads one consistent state of the database (PostgreSQL: repeatable
+    read; SQLite: a transaction reads one snapshot anyway). Its transaction is rolled back at
+    the end, with whatever it wrote (temporary tables, say)."""
+    options = {} if is_sqlite(str(engine.url)) else {"isolation_level": "REPEATABLE READ"}
+    with engine.connect().execution_options(**options) as connection:
+        transaction = connection.begin()
+        try:
+            yield connection
+        finally:
+            transaction.rollback()
+
+
+def lock_out_writers(session: Session, tables: Sequence[str]) -> None:
+    """Keep other transactions from writing ``tables`` until this one ends (PostgreSQL; on
+    SQLite the write transaction already keeps every other writer out)."""
+    connection = session.connection()
+    if not is_sqlite(str(connection.engine.url)):
+        connection.exec_driver_sql(f"LOCK TABLE {', '.join(tables)} IN SHARE ROW EXCLUSIVE MODE")

@@ -10,6 +10,7 @@ import qalxan.access.tables
 import qalxan.bulletins.tables
 import qalxan.cases.tables
 import qalxan.intake.tables
+import qalxan.picture.tables
 import qalxan.screening.tables  # noqa: F401
 from qalxan.store.tables import Base
 

@@ -1,0 +1,85 @@
+"""``qalxan picture``: the rollups behind the national threat picture."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from qalxan.cli.common import console, engine, errors, reports_errors
+from qalxan.picture.rebuild import Difference, differences, incident_count, rebuild
+from qalxan.picture.tables import MEASURES
+
+app = typer.Typer(help="The national threat picture.", no_args_is_help=True)
+DIFFERENCES_SHOWN = 20
+
+
+@app.callback()
+def picture() -> None:
+    """The national threat picture."""
+
+
+@app.command("rebuild")
+@reports_errors
+def rebuild_command(
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Only compare the stored rollups with the incidents; change nothing"
+        ),
+    ] = False,
+) -> None:
+    """Recount the picture's rollups from the incidents, in one transaction. With --check,
+    exit 1 listing the differences if the stored rollups are not what the incidents give."""
+    db = engine()
+    total = incident_count(db)
+    if not check:
+        with _bar("rebuilding", total) as advance:
+            done = rebuild(db, advance)
+        rows = ", ".join(f"{count} {name}" for name, count in done.rows.items())
+        console.print(f"rebuilt from {done.incidents} incidents: rows {rows}")
+        return
+    with _bar("checking", total) as advance:
+        found = differences(db, advance)
+    if found:
+        for difference in found[:DIFFERENCES_SHOWN]:
+            errors.print(f"  {_line(difference)}")
+        errors.print(
+            f"[red]differ:[/red] {len(found)} rollup row(s) are not what the {total} incidents "
+            "give; `qalxan picture rebuild` recounts them"
+        )
+        raise typer.Exit(1)
+    console.print(f"the rollups agree with the {total} incidents")
+
+
+@contextmanager
+def _bar(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar over the incidents; yields the function that advances it."""
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(description, total=total)
+        yield partial(progress.advance, task)
+
+
+def _line(difference: Difference) -> str:
+    key = " ".join(f"{name}={value}" for name, value in difference.key.items())
+    return (
+        f"{difference.grain} {key}: stored {_measures(difference.stored)}, "
+        f"counted {_measures(difference.fresh)}"
+    )
+
+
+def _measures(values: tuple[int, ...] | None) -> str:
+    if values is None:
+        return "nothing"
+    return " ".join(f"{name}={value}" for name, value in zip(MEASURES, values, strict=True))

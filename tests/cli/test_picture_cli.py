@@ -1,0 +1,44 @@
+"""``qalxan picture rebuild`` and ``--check`` from the console."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from qalxan.cli.main import app
+from qalxan.store.engine import get_engine
+from tests.cli.test_reports_cli import reports_file
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_check_finds_differences_and_rebuild_mends_them(env: Path) -> None:
+    path = reports_file(env / "reports.jsonl")
+    code, out = run("reports", "import", str(path), "--agency", "agency-mes")
+    assert code == 0, out
+    code, out = run("picture", "rebuild", "--check")
+    assert code == 0, out
+    assert "agree with the 3 incidents" in out
+
+    db = get_engine(os.environ["QALXAN_DATABASE_URL"])
+    with db.begin() as conn:
+        conn.execute(text("UPDATE picture_month SET incidents = incidents + 2"))
+    code, out = run("picture", "rebuild", "--check")
+    assert code == 1
+    assert "month month=" in out and "stored incidents=" in out and "differ:" in out
+    code, out = run("picture", "rebuild", "--check")
+    assert code == 1  # the check changes nothing
+
+    code, out = run("picture", "rebuild")
+    assert code == 0, out
+    assert "rebuilt from 3 incidents" in out
+    code, out = run("picture", "rebuild", "--check")
+    assert code == 0, out
