@@ -39,12 +39,15 @@ from qalxan.web.routers import (
     oversight_complaint_pages,
     oversight_pages,
     pages,
+    picture_api,
     report_pages,
     reports_api,
+    risks_api,
     screening_api,
     screening_pages,
     stream_api,
     users_api,
+    warnings_api,
 )
 
 
@@ -100,6 +103,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cases_api.router, prefix="/api/v1")
     app.include_router(stream_api.router, prefix="/api/v1")
     app.include_router(screening_api.router, prefix="/api/v1")
+    app.include_router(picture_api.router, prefix="/api/v1")
+    app.include_router(risks_api.router, prefix="/api/v1")
+    app.include_router(warnings_api.router, prefix="/api/v1")
     app.include_router(pages.router, dependencies=[Depends(page_auth.get_viewer)])
     app.include_router(account_pages.router)
     app.include_router(admin_pages.router)
