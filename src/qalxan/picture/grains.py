@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Table
 
 from qalxan.picture.contribution import Contribution
-from qalxan.picture.tables import DayRow, DayTypeRow, MonthRow
+from qalxan.picture.tables import DayRow, DayTypeRow, MonthRow, WeekRow
 
 Key = tuple[Any, ...]
 
@@ -45,6 +45,15 @@ def _month(c: Contribution) -> list[Key]:
     return [(month, threat, c.region, c.classification) for threat in c.threats]
 
 
+def _week(c: Contribution) -> list[Key]:
+    week = monday_of(c.day)
+    return [(week, threat, c.region, c.classification) for threat in c.threats]
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
 def first_of_month(day: date) -> date:
     return day.replace(day=1)
 
@@ -58,4 +67,5 @@ GRAINS: tuple[Grain, ...] = (
     Grain("day_type", _table(DayTypeRow), _day_type),
     Grain("day", _table(DayRow), _day),
     Grain("month", _table(MonthRow), _month),
+    Grain("week", _table(WeekRow), _week),
 )

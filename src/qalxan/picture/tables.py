@@ -67,6 +67,17 @@ class MonthRow(Measures, Base):
     classification: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
+class WeekRow(Measures, Base):
+    """Per ISO week (its Monday), threat and region: what trend charts read."""
+
+    __tablename__ = "picture_week"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    threat: Mapped[str] = mapped_column(String(80), primary_key=True)
+    region: Mapped[str] = mapped_column(String(8), primary_key=True)
+    classification: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
 class RiskRow(Protected, Base):
     """One assessment of the risk register: how likely a threat is to materialise and how
     much harm it would do (5-point scales), nationally (region ``""``) or in a region, with

@@ -1,4 +1,4 @@
-"""picture: incidents rolled up per day and event type, per day, and per month
+"""picture: incidents rolled up per day and event type, per day, per month and per week
 
 Revision ID: 0005
 Revises: 0004
@@ -68,8 +68,21 @@ def upgrade() -> None:
         ),
     )
 
+    op.create_table(
+        "picture_week",
+        sa.Column("week", sa.Date(), nullable=False),
+        sa.Column("threat", sa.String(length=80), nullable=False),
+        sa.Column("region", sa.String(length=8), nullable=False),
+        sa.Column("classification", sa.Integer(), nullable=False),
+        *_measures(),
+        sa.PrimaryKeyConstraint(
+            "week", "threat", "region", "classification", name=op.f("pk_picture_week")
+        ),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("picture_week")
     op.drop_table("picture_month")
     op.drop_table("picture_day")
     op.drop_table("picture_day_type")
