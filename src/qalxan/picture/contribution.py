@@ -104,6 +104,15 @@ def threats_of(event_type: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def watched() -> tuple[str, ...]:
+    """The threats the picture watches (doctrine ids): every threat of the Concept (3.1-3.11,
+    whether or not an event type bears on it yet: an analyst's assessment may), then the
+    emergencies and cyber directions."""
+    items = load_bundled().items.values()
+    return tuple(i.id for i in items if i.kind == "threat") + tuple(DIRECTIONS)
+
+
+@lru_cache(maxsize=1)
 def _threats() -> dict[str, tuple[str, ...]]:
     # The taxonomy ships with the package and names the items of the bundled doctrine (a test
     # checks them against it): the kinds of those items decide what is a threat.
