@@ -63,8 +63,8 @@ def test_threats_and_the_emergency_and_cyber_directions_count() -> None:
 def test_the_classification_is_kept_so_readers_see_only_what_they_are_cleared_for() -> None:
     secret = contribution(incident(classification=3))
     assert secret is not None and secret.classification == 3
-    day_type, day, month, week = net([(None, secret)])
-    assert all(key[-1] == 3 for grain in (day_type, day, month, week) for key in grain)
+    day_type, day, month, week, national = net([(None, secret)])
+    assert all(key[-1] == 3 for grain in (day_type, day, month, week, national) for key in grain)
 
 
 def test_the_region_falls_back_to_the_country_then_to_unknown() -> None:
@@ -85,7 +85,7 @@ def test_the_day_is_the_utc_date() -> None:
 def test_changes_net_into_one_delta_per_key() -> None:
     clash = contribution(incident(event_type="armed-clash", killed=2, severity=4))
     assert clash is not None
-    day_type, _, month, _ = net([(None, clash)])
+    day_type, _, month, _, _ = net([(None, clash)])
     assert day_type == {
         (date(2026, 10, 1), "threat-3-1", "armed-clash", "AZ-BA", 1): [1, 4, 2, 1],
         (date(2026, 10, 1), "threat-3-5", "armed-clash", "AZ-BA", 1): [1, 4, 2, 1],
@@ -94,10 +94,19 @@ def test_changes_net_into_one_delta_per_key() -> None:
     # Moved to the next day: minus one on the old day, plus one on the new one.
     later = contribution(incident(first_observed=AT + timedelta(days=1)))
     before = contribution(incident())
-    _, moved, same_month, _ = net([(before, later)])
+    _, moved, same_month, _, _ = net([(before, later)])
     assert moved == {
         (date(2026, 10, 1), "threat-3-5", "AZ-BA", 1): [-1, -2, 0, -1],
         (date(2026, 10, 2), "threat-3-5", "AZ-BA", 1): [1, 2, 0, 1],
     }
     assert same_month == {}  # the same month: the changes cancel out
     assert net([(before, before), (None, None)]) == [{} for _ in GRAINS]
+
+
+def test_the_national_weeks_count_incidents_in_azerbaijan_only() -> None:
+    abroad = contribution(incident(admin1=None, country="GE"))
+    no_district = contribution(incident(admin1=None, country="AZ"))
+    *_, national = net([(None, abroad)])
+    assert national == {}
+    *_, national = net([(None, no_district)])
+    assert list(national) == [(date(2026, 9, 28), "threat-3-5", 1)]

@@ -23,7 +23,7 @@ from qalxan.intake.store import Stored
 from qalxan.intake.submit import submit
 from qalxan.picture import rollup
 from qalxan.picture.rebuild import differences, incident_count, rebuild
-from qalxan.picture.tables import DayRow, DayTypeRow, MonthRow, WeekRow
+from qalxan.picture.tables import DayRow, DayTypeRow, MonthRow, NationalWeekRow, WeekRow
 from qalxan.settings import Settings
 from tests.people import Person, load_bundled, make_person
 
@@ -32,7 +32,7 @@ TOVUZ = (40.99, 45.63)
 BAKU = (40.4093, 49.8671)
 ASTARA = (38.456, 48.875)
 TBILISI = (41.7151, 44.8271)
-MODELS = (DayTypeRow, DayRow, MonthRow, WeekRow)
+MODELS = (DayTypeRow, DayRow, MonthRow, WeekRow, NationalWeekRow)
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ def test_levels_rise_with_a_surge_and_stay_low_where_nothing_changed(engine: Eng
     assert crime.level.level == 1, crime.level.reasons  # as usual, and not severe
     assert cells(found)["threat-3-7"].recent == 0  # every threat of the Concept is listed
     assert "GE" not in found.regions  # abroad is not in the national picture
-    assert "since=2026-10-24" in clash.incidents_url and "threat=threat-3-1" in clash.incidents_url
+    assert "since=2026-10-26" in clash.incidents_url and "threat=threat-3-1" in clash.incidents_url
     assert "admin1=AZ-TOV" in cells(found, "AZ-TOV")[CLASH].incidents_url
 
 

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import Table
 
 from qalxan.picture.contribution import Contribution
-from qalxan.picture.tables import DayRow, DayTypeRow, MonthRow, WeekRow
+from qalxan.picture.tables import DayRow, DayTypeRow, MonthRow, NationalWeekRow, WeekRow
 
 Key = tuple[Any, ...]
+COUNTRY = "AZ"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,18 @@ def _week(c: Contribution) -> list[Key]:
     return [(week, threat, c.region, c.classification) for threat in c.threats]
 
 
+def _national_week(c: Contribution) -> list[Key]:
+    if not in_azerbaijan(c.region):
+        return []
+    week = monday_of(c.day)
+    return [(week, threat, c.classification) for threat in c.threats]
+
+
+def in_azerbaijan(region: str) -> bool:
+    """Whether a region is in Azerbaijan: a district (``AZ-BA``) or the country itself."""
+    return region == COUNTRY or region.startswith(f"{COUNTRY}-")
+
+
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -68,4 +81,5 @@ GRAINS: tuple[Grain, ...] = (
     Grain("day", _table(DayRow), _day),
     Grain("month", _table(MonthRow), _month),
     Grain("week", _table(WeekRow), _week),
+    Grain("national_week", _table(NationalWeekRow), _national_week),
 )

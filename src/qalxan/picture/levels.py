@@ -60,6 +60,9 @@ class Evidence:
     baseline: int
     likelihood: int | None = None
     impact: int | None = None
+    # The windows' lengths when not the scale's (the picture reads whole weeks and months).
+    recent_days: int | None = None
+    baseline_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -88,19 +91,20 @@ class Level:
 def level(evidence: Evidence) -> Level:
     """The level of one threat in one place, with its reasons."""
     s = scale()
-    expected = evidence.baseline * s.recent_days / s.baseline_days
+    recent_days = evidence.recent_days or s.recent_days
+    expected = evidence.baseline * recent_days / (evidence.baseline_days or s.baseline_days)
     ratio = (evidence.recent + PRIOR) / (expected + PRIOR)
     mean_severity = evidence.severity_sum / evidence.recent if evidence.recent else 0.0
     reasons = []
     if evidence.recent == 0:
         from_data = 1
-        reasons.append(f"no incidents in the last {s.recent_days} days")
+        reasons.append(f"no incidents in the last {recent_days} days")
     else:
         rate_points = sum(ratio >= cut for cut in s.rate_cuts)
         severity_points = sum(mean_severity >= cut for cut in s.severity_cuts)
         from_data = min(5, 1 + rate_points + severity_points)
         reasons.append(
-            f"{evidence.recent} incidents in the last {s.recent_days} days against "
+            f"{evidence.recent} incidents in the last {recent_days} days against "
             f"{expected:.1f} expected ({ratio:.1f}x): +{rate_points}"
         )
         reasons.append(f"mean severity {mean_severity:.1f} of 5: +{severity_points}")

@@ -33,8 +33,9 @@ def apply(
     if not any(deltas):
         return
     db = driver(target)
-    for grain, found in zip(grains, deltas, strict=True):
-        write(db, grain, found)
+    with db.pipeline():
+        for grain, found in zip(grains, deltas, strict=True):
+            write(db, grain, found)
 
 
 def net(changes: Iterable[Change], grains: Sequence[Grain] = GRAINS) -> list[Deltas]:

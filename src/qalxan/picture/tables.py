@@ -78,6 +78,17 @@ class WeekRow(Measures, Base):
     classification: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
+class NationalWeekRow(Measures, Base):
+    """Per ISO week and threat, the incidents in Azerbaijan (every district, offshore, or the
+    country without a district): the national trend charts, a few rows a week."""
+
+    __tablename__ = "picture_national_week"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    threat: Mapped[str] = mapped_column(String(80), primary_key=True)
+    classification: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
 class RiskRow(Protected, Base):
     """One assessment of the risk register: how likely a threat is to materialise and how
     much harm it would do (5-point scales), nationally (region ``""``) or in a region, with

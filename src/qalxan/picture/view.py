@@ -24,13 +24,12 @@ from sqlalchemy.orm import Session
 
 from qalxan.access import audit, policy
 from qalxan.picture.contribution import NO_THREAT
-from qalxan.picture.grains import monday_of
+from qalxan.picture.grains import COUNTRY, first_of_month, monday_of
 from qalxan.picture.levels import Evidence, Level, level, scale
-from qalxan.picture.tables import DayRow, WeekRow
+from qalxan.picture.tables import MonthRow, NationalWeekRow, WeekRow
 
 RECORD_TYPE = "assessment"
 NATIONAL = ""
-COUNTRY = "AZ"
 TREND_WEEKS = 26
 # Risk register judgements: (likelihood, impact) per threat, for a region or nationally.
 Judgements = Mapping[str, tuple[int, int]]
@@ -122,32 +121,41 @@ def compute(
 ) -> Picture:
     """The picture without the access check and audit (for the report and benchmarks)."""
     s = scale()
-    since = today - timedelta(days=s.recent_days - 1)
-    recent = _sums(session, DayRow.day, since, today + timedelta(days=1), clearance)
-    # The baseline: the whole weeks before the recent window, as many as fit its length.
-    first_week = monday_of(since)
-    baseline_from = first_week - timedelta(weeks=s.baseline_days // 7)
-    baseline = _sums(session, WeekRow.week, baseline_from, first_week, clearance)
-    scale_days = (first_week - baseline_from).days
-    national = [
-        _cell(t, NATIONAL, recent, baseline, judgements, since, today, scale_days) for t in threats
-    ]
+    # Whole weeks, this one so far included: the weekly rollup answers them in a few rows.
+    since = monday_of(today) - timedelta(weeks=s.recent_days // 7 - 1)
+    recent = _sums(session, WeekRow.week, since, today + timedelta(days=1), clearance)
+    # The baseline: the twelve whole months before the month the recent window starts in.
+    baseline_to = first_of_month(since)
+    baseline_from = _months_before(baseline_to, 12)
+    baseline = _sums(session, MonthRow.month, baseline_from, baseline_to, clearance)
+    windows = Windows(since, today, (today - since).days + 1, (baseline_to - baseline_from).days)
+    national = [_cell(t, NATIONAL, recent, baseline, judgements, windows) for t in threats]
     regions: dict[str, list[Cell]] = {}
     places = {r for _, r in recent} | {r for _, r in baseline}
     for region in sorted(places - {NATIONAL}):
-        regions[region] = [
-            _cell(t, region, recent, baseline, judgements, since, today, scale_days)
-            for t in threats
-        ]
+        regions[region] = [_cell(t, region, recent, baseline, judgements, windows) for t in threats]
     return Picture(today, since, national, regions, _trends(session, today, clearance, weeks))
+
+
+@dataclass(frozen=True)
+class Windows:
+    since: date
+    today: date
+    recent_days: int
+    baseline_days: int
+
+
+def _months_before(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
 
 
 Sums = dict[tuple[str, str], tuple[int, int]]
 
 
 def _sums(session: Session, column: Any, start: date, end: date, clearance: int) -> Sums:
-    """Incidents and severity per (threat, region) in [start, end), with the national sums
-    under region ``""``."""
+    """Incidents and severity per (threat, region) with ``column`` in [start, end), with the
+    national sums under region ``""``."""
     table = column.class_
     query: Select[Any] = (
         select(table.threat, table.region, func.sum(table.incidents), func.sum(table.severity_sum))
@@ -176,33 +184,29 @@ def _cell(
     recent: Sums,
     baseline: Sums,
     judgements: Mapping[str, Judgements],
-    since: date,
-    today: date,
-    baseline_days: int,
+    windows: Windows,
 ) -> Cell:
     count, severity = recent.get((threat, region), (0, 0))
     before = baseline.get((threat, region), (0, 0))[0]
-    # The levels scale's baseline is a year; weeks that fit may be a few days short of it.
-    before_scaled = round(before * scale().baseline_days / max(baseline_days, 1))
     judged = judgements.get(region, {}).get(threat) or judgements.get(NATIONAL, {}).get(threat)
     evidence = Evidence(
         count,
         severity,
-        before_scaled,
+        before,
         likelihood=judged[0] if judged else None,
         impact=judged[1] if judged else None,
+        recent_days=windows.recent_days,
+        baseline_days=windows.baseline_days,
     )
-    query = {"threat": threat, "since": since.isoformat(), "until": today.isoformat()}
+    query = {
+        "threat": threat,
+        "since": windows.since.isoformat(),
+        "until": windows.today.isoformat(),
+    }
     if region and region != COUNTRY:
         query["admin1"] = region
     return Cell(
-        threat,
-        region,
-        count,
-        severity,
-        before_scaled,
-        level(evidence),
-        f"/incidents?{urlencode(query)}",
+        threat, region, count, severity, before, level(evidence), f"/incidents?{urlencode(query)}"
     )
 
 
@@ -213,17 +217,12 @@ def _trends(
     so far included), every week listed (zeros too)."""
     last = monday_of(today)
     first = last - timedelta(weeks=weeks - 1)
+    row = NationalWeekRow
     query = (
-        select(
-            WeekRow.threat,
-            WeekRow.week,
-            func.sum(WeekRow.incidents),
-            func.sum(WeekRow.severity_sum),
-        )
-        .where(WeekRow.week >= first, WeekRow.week <= last)
-        .where(WeekRow.classification <= clearance, WeekRow.threat != NO_THREAT)
-        .where(_in_azerbaijan(WeekRow.region))
-        .group_by(WeekRow.threat, WeekRow.week)
+        select(row.threat, row.week, func.sum(row.incidents), func.sum(row.severity_sum))
+        .where(row.week >= first, row.week <= last)
+        .where(row.classification <= clearance, row.threat != NO_THREAT)
+        .group_by(row.threat, row.week)
     )
     counted: dict[str, dict[date, tuple[int, int]]] = defaultdict(dict)
     for threat, week, incidents, severity in session.execute(query):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache, partial
@@ -140,6 +140,14 @@ class Driver:
 
     def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
         self.cursor.executemany(sql if self.sqlite else sql.replace("?", "%s"), params)
+
+    def pipeline(self) -> AbstractContextManager[Any]:
+        """Statements sent together, one round trip to the server (PostgreSQL's pipeline
+        mode; SQLite runs in the process and needs none)."""
+        if self.sqlite:
+            return nullcontext()
+        pipelined: AbstractContextManager[Any] = self.cursor.connection.pipeline()
+        return pipelined
 
     def timestamp(self, at: datetime) -> Any:
         """``at`` as a parameter, stored as SQLAlchemy stores it (SQLite: naive UTC text)."""

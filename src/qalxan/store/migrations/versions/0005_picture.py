@@ -80,8 +80,20 @@ def upgrade() -> None:
         ),
     )
 
+    op.create_table(
+        "picture_national_week",
+        sa.Column("week", sa.Date(), nullable=False),
+        sa.Column("threat", sa.String(length=80), nullable=False),
+        sa.Column("classification", sa.Integer(), nullable=False),
+        *_measures(),
+        sa.PrimaryKeyConstraint(
+            "week", "threat", "classification", name=op.f("pk_picture_national_week")
+        ),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("picture_national_week")
     op.drop_table("picture_week")
     op.drop_table("picture_month")
     op.drop_table("picture_day")
