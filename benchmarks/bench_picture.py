@@ -1,4 +1,5 @@
-"""Early warning on real data.
+"""The threat picture at scale (:mod:`benchmarks.picture_scale`), and early warning on real
+data.
 
 - **Earthquakes**: the USGS ComCat M4.5+ catalogue of the region (1973-2015) and the NCEI
   significant earthquakes of the South Caucasus, merged (the same quake in both counted once),
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import picture_scale
 from benchmarks.common import Row
 from qalxan.geo.measure import distance_km
 from qalxan.geo.points import locate_point
@@ -53,9 +55,10 @@ SEED = 7
 
 
 def run() -> list[Row]:
+    rows = picture_scale.run()
     if not COMCAT.exists() or not ACLED.exists():
-        return [Row("early warning", "skipped", "", None, f"data absent: {EVENTS}")]
-    return _earthquakes() + _acled()
+        return [*rows, Row("early warning", "skipped", "", None, f"data absent: {EVENTS}")]
+    return rows + _earthquakes() + _acled()
 
 
 def _quakes() -> list[tuple[date, float, float]]:

@@ -75,7 +75,7 @@ def _postgres_up() -> bool:
                 conn.execute(text(f"CREATE DATABASE {PG_NAME}"))
         admin.dispose()
         return True
-    except Exception:  # noqa: BLE001 (no server: the PostgreSQL rows are skipped)
+    except Exception:  # no server: the PostgreSQL rows are skipped
         return False
 
 
@@ -128,7 +128,7 @@ def _fill(engine: Engine) -> str:
     rng = random.Random(7)
     kinds = [(k.code, k.public_event) for k in taxonomy().types]
     units = list(load_gazetteer().units)
-    places = units + ["AZ", "GE", "IR", "RU", ""]
+    places = [*units, "AZ", "GE", "IR", "RU", ""]
     weights = [1.0] * len(units) + [3.0, 0.5, 0.5, 0.5, 0.5]
     started = time.perf_counter()
     with Progress(transient=True) as progress:
