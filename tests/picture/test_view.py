@@ -122,3 +122,18 @@ def test_the_picture_api_needs_assessment_read_and_is_audited(
         actions = conn.scalars(select(AuditRow.action).where(AuditRow.actor_name == "sss.analyst"))
         assert "assessment.picture" in list(actions)
     assert api.get("/api/v1/picture", headers=analyst.headers).status_code == 200
+    # The analysts' assessment in the register holds a threat's level up.
+    assessed = {
+        "threat": "threat-3-9",
+        "region": "",
+        "likelihood": 5,
+        "impact": 4,
+        "justification": "Intelligence of intent.",
+        "classification": "restricted",
+    }
+    assert api.post("/api/v1/risks", json=assessed, headers=analyst.headers).status_code == 201
+    body = api.get(f"/api/v1/picture?date={TODAY}", headers=analyst.headers).json()
+    judged = {c["threat"]: c for c in body["national"]}["threat-3-9"]
+    assert judged["level"] == 5 and judged["from_judgement"] == 5
+    tovuz = {c["threat"]: c for c in body["regions"]["AZ-TOV"]}["threat-3-9"]
+    assert tovuz["from_judgement"] == 5  # no assessment of its own: the national one

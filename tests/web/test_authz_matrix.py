@@ -387,6 +387,9 @@ def test_anonymous_callers_get_401_everywhere(engine: Engine, settings: Settings
         ("GET", "/api/v1/oversight/grants", None),
         ("POST", "/api/v1/oversight/grants", {}),
         ("DELETE", "/api/v1/oversight/grants/x", None),
+        ("GET", "/api/v1/risks", None),
+        ("GET", "/api/v1/risks/threat-3-4/history", None),
+        ("POST", "/api/v1/risks", {"threat": "threat-3-4", "likelihood": 1, "impact": 1}),
     ]
     with TestClient(create_app(settings)) as api:
         for headers in ({}, {"Authorization": "Bearer qx_nope_nope"}):

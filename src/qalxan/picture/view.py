@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from qalxan.access import audit, policy
+from qalxan.picture import register
 from qalxan.picture.contribution import NO_THREAT
 from qalxan.picture.grains import COUNTRY, first_of_month, monday_of
 from qalxan.picture.levels import Evidence, Level, level, scale
@@ -98,15 +99,15 @@ def picture(
     ctx: audit.Context,
     today: date,
     threats: list[str],
-    judgements: Mapping[str, Judgements] | None = None,
     weeks: int = TREND_WEEKS,
 ) -> Picture:
-    """The picture on ``today`` for the ``threats`` (doctrine ids, in display order);
-    ``judgements``: the risk register's per region (``""``: national)."""
+    """The picture on ``today`` for the ``threats`` (doctrine ids, in display order), with
+    the risk register's judgements the reader may see."""
     with audit.recorded(ctx, f"{RECORD_TYPE}.picture", RECORD_TYPE) as rec:
         policy.require(ctx.principal, RECORD_TYPE, policy.READ)
         clearance = ctx.principal.clearance
-        found = compute(rec.session, today, threats, clearance, judgements or {}, weeks)
+        judgements = register.every_region(rec.session, ctx.principal)
+        found = compute(rec.session, today, threats, clearance, judgements, weeks)
         rec.entry.detail = {"today": today.isoformat(), "regions": len(found.regions)}
     return found
 
