@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     escalation_interval_seconds: int = Field(
         60, ge=0, le=3600, description="How often a worker checks for missed acknowledgements."
     )
+    warning_scan_interval_seconds: int = Field(
+        3600, ge=0, le=7 * 24 * 3600, description="How often a worker scans for early warnings."
+    )
     screening_threshold: float = Field(
         0.72,
         ge=0,

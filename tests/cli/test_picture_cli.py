@@ -1,4 +1,4 @@
-"""``qalxan picture rebuild`` and ``--check`` from the console."""
+"""``qalxan picture rebuild`` and ``--check``, and ``qalxan picture scan``, from the console."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from qalxan.cli.main import app
+from qalxan.settings import get_settings
 from qalxan.store.engine import get_engine
 from tests.cli.test_reports_cli import reports_file
+from tests.picture.test_warnings import TODAY, build
 
 runner = CliRunner()
 
@@ -42,3 +44,18 @@ def test_check_finds_differences_and_rebuild_mends_them(env: Path) -> None:
     assert "rebuilt from 3 incidents" in out
     code, out = run("picture", "rebuild", "--check")
     assert code == 0, out
+
+
+def test_scan_lists_the_new_warnings_once(env: Path) -> None:
+    code, out = run("picture", "scan")
+    assert code == 0, out
+    assert "no new warnings" in out  # an empty installation; and the schema is there now
+    build(get_engine(os.environ["QALXAN_DATABASE_URL"]), get_settings())
+    code, out = run("picture", "scan", "--today", TODAY.isoformat())
+    assert code == 0, out
+    assert "AZ-TOV" in out and "threat-3-5" in out and "confidential" in out
+    assert "4 new warning(s)" in out
+    code, out = run("picture", "scan", "--today", TODAY.isoformat())
+    assert code == 0 and "no new warnings" in out
+    code, out = run("picture", "scan", "--today", "yesterday")
+    assert code == 2

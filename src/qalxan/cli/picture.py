@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import partial
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
 
-from qalxan.cli.common import console, engine, errors, reports_errors
+from qalxan.cli.common import console, engine, errors, operator_context, reports_errors
+from qalxan.doctrine.versions import DoctrineCache
+from qalxan.picture import warnings
 from qalxan.picture.rebuild import Difference, differences, incident_count, rebuild
 from qalxan.picture.tables import MEASURES
 
@@ -54,6 +58,40 @@ def rebuild_command(
         )
         raise typer.Exit(1)
     console.print(f"the rollups agree with the {total} incidents")
+
+
+@app.command("scan")
+@reports_errors
+def scan_command(
+    today: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Scan as on this day (UTC; default today): its periods that ended before it",
+        ),
+    ] = None,
+) -> None:
+    """Scan the picture for early warnings; store, route and list the new ones."""
+    ctx = operator_context()
+    doctrine = DoctrineCache().current(ctx.trail.engine)
+    raised = warnings.run(ctx, doctrine, today.date() if today else None)
+    if not raised:
+        console.print("no new warnings")
+        return
+    table = Table("period", "threat", "region", "method", "observed", "expected", "p", "marking")
+    for w in raised:
+        table.add_row(
+            f"{w.period_start.isoformat()} ({w.scale})",
+            w.threat,
+            w.region or "national",
+            w.method,
+            str(w.observed),
+            f"{w.expected:.1f}",
+            f"{w.probability:.2g}",
+            warnings.out(w)["classification"],
+        )
+    console.print(table)
+    console.print(f"{len(raised)} new warning(s), routed to the agencies of their threats")
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""The live feed: changes to incidents and cases, for open dashboards.
+"""The live feed: changes to incidents and cases, and early warnings, for open dashboards.
 
 Rows are written in the same transaction as the change, so a dashboard never hears of a change
 that was rolled back. A reader only receives rows about records it may read (the policy's SQL
@@ -16,6 +16,7 @@ from qalxan.access.sessions import aware
 from qalxan.cases.tables import CaseRow
 from qalxan.errors import Forbidden
 from qalxan.intake.tables import FeedRow, IncidentRow
+from qalxan.picture.tables import WarningRow
 from qalxan.store.engine import session_factory
 
 BATCH = 200
@@ -45,7 +46,7 @@ def since(ctx: audit.Context, after: int) -> list[dict[str, Any]]:
         return []
     principal = ctx.principal
     parts = []
-    for model in (IncidentRow, CaseRow):
+    for model in (IncidentRow, CaseRow, WarningRow):
         if principal.scope(model.record_type, policy.READ) is None:
             continue
         parts.append(

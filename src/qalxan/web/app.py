@@ -16,6 +16,7 @@ from qalxan.access.audit import Context
 from qalxan.bootstrap import operator_principal, trail
 from qalxan.doctrine.versions import DoctrineCache
 from qalxan.intake import escalation
+from qalxan.picture import warnings as early_warnings
 from qalxan.screening.holder import IndexHolder
 from qalxan.settings import Settings, get_settings
 from qalxan.store.engine import get_engine, wal_checkpoints
@@ -40,6 +41,7 @@ from qalxan.web.routers import (
     oversight_pages,
     pages,
     picture_api,
+    picture_pages,
     report_pages,
     reports_api,
     risks_api,
@@ -57,12 +59,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     system = replace(operator_principal(settings, "system:escalation"), via="system")
     ctx = Context(system, app.state.trail)
+    scanner = Context(replace(system, username="system:warnings"), app.state.trail)
     # The screening index (and the name tagger under it, seconds to load) is built now, in
     # the background, rather than by the first officer's query.
     threading.Thread(target=app.state.screening.current, name="screening-warm", daemon=True).start()
     with (
         wal_checkpoints(app.state.engine),
         escalation.background(ctx, settings.escalation_interval_seconds),
+        early_warnings.background(
+            scanner, app.state.doctrine_cache, settings.warning_scan_interval_seconds
+        ),
     ):
         yield
 
@@ -115,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(incident_pages.router)
     app.include_router(case_pages.router)
     app.include_router(screening_pages.router)
+    app.include_router(picture_pages.router)
     static = str(resources.files("qalxan.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
     return app

@@ -1,0 +1,469 @@
+"""Early warnings: every watched series scanned, each new signal stored once, routed to the
+agencies responsible for its threat, reviewed by the analysts.
+
+**Scan.** For every threat with incidents in the last weeks (never ``""``: a peaceful
+demonstration is not a threat), nationally and in every region that had them, the series is
+read from the rollups (:mod:`qalxan.picture.series`) with the history its rule's baseline needs
+(``years`` years for the seasonal one) and a run-in for the CUSUM, and the detector
+(:mod:`qalxan.picture.detect`) is run over it; the signals of the complete periods of the last
+:data:`LOOKBACK_DAYS` are stored (a missed scan, or reports that arrive late, still warn).
+Nothing before the picture's first day is read as quiet: an installation's first weeks have no
+history to compare with.
+
+**Once.** A warning is keyed by threat, region, scale and period; it is inserted with
+``ON CONFLICT DO NOTHING`` (the same SQL on SQLite and PostgreSQL), so that scanning again,
+after a crash, or from several workers at once stores it once, and only the scan that stored
+it routes and publishes it.
+
+**Marking and routing.** A warning is owned by the agency the scan runs for (the operator's,
+as every record the platform makes itself), classified as the highest classification among
+the incidents of its window (nobody below learns of them through it), marked with the TLP that
+reaches the agencies it is shared to, and shared with the lead and supporting agencies of its
+threat (the doctrine's routing relations, each share with the relation's justification). It is
+published to the live feed.
+
+**Review.** An analyst of the owning agency acknowledges or dismisses an open warning with a
+note; every read, list and change is audited.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from qalxan.access import audit, policy, sharing
+from qalxan.access.markings import scheme
+from qalxan.access.sessions import aware
+from qalxan.access.tables import ShareRow
+from qalxan.doctrine.registry import Doctrine
+from qalxan.doctrine.versions import DoctrineCache
+from qalxan.errors import Conflict, InvalidInput, required_text
+from qalxan.intake import paging
+from qalxan.intake.tables import FeedRow
+from qalxan.picture import detect, series, warning_rules
+from qalxan.picture.baseline import Window
+from qalxan.picture.detect import Rule, Signal
+from qalxan.picture.tables import WarningRow
+from qalxan.store.engine import Driver, driver, session_factory, write_transaction
+from qalxan.store.ids import new_id
+from qalxan.store.periodic import periodic
+
+RECORD_TYPE = WarningRow.record_type
+TABLE = WarningRow.__tablename__
+KEY = ("threat", "region", "scale", "period_start")  # its unique constraint
+ACTOR = "qalxan:warnings"
+# Periods that ended this many days before the scan or later are looked at.
+LOOKBACK_DAYS = 28
+# The CUSUM starts this many moving baselines before the first period looked at, so that its
+# sum has settled by then.
+RUN_IN = 4
+OPEN = "open"
+CLOSED = ("acknowledged", "dismissed")
+STATUSES = (OPEN, *CLOSED)
+NATIONAL_NAME = "national"
+MAX_NOTE = 2000
+ROLES = {"lead_agency": "lead", "supporting_agency": "supporting"}
+
+
+@dataclass(frozen=True)
+class Found:
+    """A signal of one series, with what a warning of it is stored as."""
+
+    threat: str
+    region: str
+    scale: str
+    period_start: date
+    rule: Rule
+    signal: Signal
+    classification: int
+
+    @property
+    def key(self) -> tuple[str, str, str, date]:
+        return (self.threat, self.region, self.scale, self.period_start)
+
+
+# -- scanning ---------------------------------------------------------------------------------
+def find(
+    session: Session,
+    today: date,
+    rules: Path = warning_rules.BUNDLED,
+    lookback_days: int = LOOKBACK_DAYS,
+) -> list[Found]:
+    """Every signal of every watched series in the complete periods (those that ended before
+    ``today``) of the last ``lookback_days``, stored or not."""
+    begins = series.first_day(session)
+    if begins is None:
+        return []
+    window_start = today - timedelta(days=lookback_days + max(series.STEP.values()))
+    watched: dict[str, list[str]] = {}
+    for threat, region in series.present(session, window_start, today, _every_level()):
+        watched.setdefault(threat, []).append(region)
+    found: list[Found] = []
+    for threat, regions in watched.items():
+        rule = warning_rules.rule_for(threat, rules)
+        found.extend(_signals(session, threat, regions, rule, today, begins, lookback_days))
+    return found
+
+
+def _signals(
+    session: Session,
+    threat: str,
+    regions: list[str],
+    rule: Rule,
+    today: date,
+    begins: date,
+    lookback_days: int,
+) -> list[Found]:
+    step = timedelta(days=series.STEP[rule.scale])
+    last = series.period_start(today, rule.scale) - step  # the last complete period
+    recent = max(1, math.ceil(lookback_days / step.days))
+    first_recent = last - step * (recent - 1)
+    earliest = series.period_start(begins, rule.scale)
+    start = max(first_recent - step * _history(rule.window), earliest)
+    if start > last:
+        return []
+    every = series.read_all(session, threat, rule.scale, start, last, _every_level())
+    begin = max(0, (first_recent - start) // step)
+    return [
+        Found(
+            threat,
+            region,
+            rule.scale,
+            counted.starts[signal.period],
+            rule,
+            signal,
+            counted.classification(signal.period - signal.periods + 1, signal.period),
+        )
+        for region in regions
+        if (counted := every.get(region)) is not None
+        for signal in detect.scan(counted.counts, rule, begin)
+    ]
+
+
+def _every_level() -> int:
+    # The scan reads every incident: the warning's own classification is what protects them.
+    return scheme().highest.rank
+
+
+def _history(window: Window) -> int:
+    """Periods read before the first one looked at: the seasonal baseline's years (it applies
+    from two years on), or the CUSUM's run-in, whichever is longer."""
+    seasonal = max(window.years * window.season + window.half_width, 2 * window.season)
+    return max(seasonal, RUN_IN * (window.window + window.guard))
+
+
+def unstored(session: Session, found: list[Found]) -> list[Found]:
+    """The signals of ``found`` without a stored warning."""
+    if not found:
+        return []
+    earliest = min(f.period_start for f in found)
+    rows = session.execute(
+        select(
+            WarningRow.threat, WarningRow.region, WarningRow.scale, WarningRow.period_start
+        ).where(WarningRow.period_start >= earliest)
+    )
+    stored = {tuple(row) for row in rows}
+    return [f for f in found if f.key not in stored]
+
+
+def scan(
+    db: Session | Engine,
+    today: date,
+    doctrine: Doctrine,
+    owner_agency: str,
+    rules: Path = warning_rules.BUNDLED,
+    lookback_days: int = LOOKBACK_DAYS,
+) -> list[WarningRow]:
+    """Scan, and store, route and publish the new warnings (in ``db``'s transaction when it
+    is a session, else in one of its own); returns the warnings this scan stored."""
+    if isinstance(db, Session):
+        found = unstored(db, find(db, today, rules, lookback_days))
+        return store(db, found, doctrine, owner_agency, datetime.now(UTC))
+    with session_factory(db)() as session:
+        found = unstored(session, find(session, today, rules, lookback_days))
+    if not found:
+        return []
+    with write_transaction(db) as session:
+        return store(session, found, doctrine, owner_agency, datetime.now(UTC))
+
+
+def run(ctx: audit.Context, doctrine: Doctrine, today: date | None = None) -> list[WarningRow]:
+    """The scan as the platform runs it (the console, the server's workers): warnings owned by
+    the caller's agency, the storing audited. A scan that finds nothing new (most do) leaves
+    no audit record."""
+    owner = ctx.principal.agency_id
+    if owner is None:
+        raise InvalidInput("owner_agency: the scan needs an agency to own its warnings")
+    today = today or datetime.now(UTC).date()
+    with session_factory(ctx.trail.engine)() as session:
+        found = unstored(session, find(session, today))
+    if not found:
+        return []
+    with audit.recorded(ctx, "warning.create", RECORD_TYPE) as rec:
+        raised = store(rec.session, found, doctrine, owner, datetime.now(UTC))
+        rec.entry.record_agency = owner
+        rec.entry.detail = {"today": today.isoformat(), "raised": [w.id for w in raised][:200]}
+    return raised
+
+
+@contextmanager
+def background(ctx: audit.Context, cache: DoctrineCache, every_seconds: float) -> Iterator[None]:
+    """While the block runs, scan from a background thread every ``every_seconds``."""
+    if every_seconds <= 0:
+        yield
+        return
+    with periodic(
+        "qalxan-warnings",
+        every_seconds,
+        lambda: run(ctx, cache.current(ctx.trail.engine)),
+        "the early-warning scan failed; retrying at the next interval",
+    ):
+        yield
+
+
+# -- storing and routing ----------------------------------------------------------------------
+def store(
+    session: Session, found: list[Found], doctrine: Doctrine, owner_agency: str, now: datetime
+) -> list[WarningRow]:
+    """Insert a warning per signal (none for a key stored already, by anyone), and route and
+    publish those inserted."""
+    marking = scheme().tlp_with_reach("shared")[0]
+    ids: list[str] = []
+    for f in sorted(found, key=lambda f: f.key):
+        warning_id = _insert(session, _values(f, doctrine, owner_agency, marking, now))
+        if warning_id is None:
+            continue
+        ids.append(warning_id)
+        for agency_id, reason in responsible(doctrine, f.threat):
+            if agency_id != owner_agency:
+                session.add(
+                    ShareRow(
+                        record_type=RECORD_TYPE,
+                        record_id=warning_id,
+                        agency_id=agency_id,
+                        reason=reason,
+                        granted_by=ACTOR,
+                        granted_at=now,
+                    )
+                )
+        session.add(
+            FeedRow(
+                at=now,
+                kind="warning.raised",
+                record_type=RECORD_TYPE,
+                record_id=warning_id,
+                summary={
+                    "threat": f.threat,
+                    "region": f.region,
+                    "scale": f.scale,
+                    "period_start": f.period_start.isoformat(),
+                    "method": f.signal.method,
+                    "observed": f.signal.observed,
+                    "expected": round(f.signal.expected, 2),
+                    "probability": f.signal.probability,
+                },
+            )
+        )
+    session.flush()
+    if not ids:
+        return []
+    rows = session.scalars(select(WarningRow).where(WarningRow.id.in_(ids)))
+    return sorted(rows, key=lambda w: (w.threat, w.region, w.scale, w.period_start))
+
+
+def responsible(doctrine: Doctrine, threat: str) -> list[tuple[str, str]]:
+    """The agencies a warning about ``threat`` goes to, lead first, each with its reason: the
+    doctrine's routing relations, as incidents of the threat are routed."""
+    label = threat_label(doctrine, threat)
+    found: dict[str, tuple[int, str]] = {}
+    for edge in doctrine.edges(threat):
+        role = ROLES.get(edge.relation.type)
+        if edge.direction != "out" or role is None:
+            continue
+        rank = list(ROLES.values()).index(role)
+        reason = f"{role} agency for {label}: {edge.relation.justification}"
+        if edge.other.id not in found or rank < found[edge.other.id][0]:
+            found[edge.other.id] = (rank, reason)
+    ordered = sorted(found.items(), key=lambda item: (item[1][0], item[0]))
+    return [(agency_id, reason) for agency_id, (_, reason) in ordered]
+
+
+def threat_label(doctrine: Doctrine, threat: str) -> str:
+    item = doctrine.items.get(threat)
+    if item is None:
+        return threat
+    return f"{item.code} {item.name.en}" if item.code else item.name.en
+
+
+def _values(
+    f: Found, doctrine: Doctrine, owner_agency: str, marking: str, now: datetime
+) -> dict[str, Any]:
+    where = "nationally" if f.region == series.NATIONAL else f"in {f.region}"
+    explanation = (
+        f"{threat_label(doctrine, f.threat)} {where}, the {f.scale} of "
+        f"{f.period_start.isoformat()}: {f.signal.explain()}"
+    )
+    return {
+        "id": new_id(),
+        "owner_agency": owner_agency,
+        "owner_unit": None,
+        "classification": f.classification,
+        "tlp": marking,
+        "threat": f.threat,
+        "region": f.region,
+        "scale": f.scale,
+        "period_start": f.period_start,
+        "rule": f.rule.name,
+        "method": f.signal.method,
+        "observed": f.signal.observed,
+        "expected": f.signal.expected,
+        "periods": f.signal.periods,
+        "probability": f.signal.probability,
+        "explanation": explanation,
+        "raised_at": now,
+        "status": OPEN,
+        "closed_by": None,
+        "closed_at": None,
+        "close_note": None,
+    }
+
+
+def _insert(session: Session, values: dict[str, Any]) -> str | None:
+    """Insert one warning unless its key is stored (by this scan or any other): its id, or
+    None. Through the driver, as the rollups are written: one statement, the same SQL on
+    SQLite and PostgreSQL, and no exception to recover from when another worker was first."""
+    db = driver(session)
+    names = list(values)
+    params = [_param(db, values[name]) for name in names]
+    sql = (
+        f"INSERT INTO {TABLE} ({', '.join(names)}) "  # noqa: S608 (names of ours)
+        f"VALUES ({', '.join('?' for _ in names)}) "
+        f"ON CONFLICT ({', '.join(KEY)}) DO NOTHING RETURNING id"
+    )
+    row = db.execute(sql, params).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _param(db: Driver, value: Any) -> Any:
+    """``value`` as SQLAlchemy stores it (SQLite: times as naive UTC text, dates ISO text)."""
+    if isinstance(value, datetime):
+        return db.timestamp(value)
+    if isinstance(value, date) and db.sqlite:
+        return value.isoformat()
+    return value
+
+
+# -- review -----------------------------------------------------------------------------------
+def get(ctx: audit.Context, warning_id: str) -> tuple[WarningRow, list[ShareRow]]:
+    """One warning the caller may read, with the agencies it was routed to (audited)."""
+    with audit.recorded(ctx, "warning.read", RECORD_TYPE, warning_id) as rec:
+        row: WarningRow = policy.load(rec.session, ctx.principal, WarningRow, warning_id)
+        rec.entry.record_agency = row.owner_agency
+        routed = [s for s in sharing.active(rec.session, RECORD_TYPE, row.id) if s.agency_id]
+    return row, routed
+
+
+def listing(
+    ctx: audit.Context,
+    status: str | None = None,
+    threat: str | None = None,
+    region: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> paging.Page[WarningRow]:
+    """A page of the warnings the caller may read, newest first. ``region``: a region's code,
+    or ``national`` (or ``""``) for the national warnings; None for all."""
+    with audit.recorded(ctx, "warning.list", RECORD_TYPE) as rec:
+        policy.require(ctx.principal, RECORD_TYPE, policy.READ)
+        query = select(WarningRow).where(policy.visible(ctx.principal, WarningRow))
+        if status is not None:
+            query = query.where(WarningRow.status == _status(status, STATUSES))
+        if threat:
+            query = query.where(WarningRow.threat == threat)
+        if region is not None:
+            national = region.strip().lower() in ("", NATIONAL_NAME)
+            query = query.where(
+                WarningRow.region == (series.NATIONAL if national else region.strip().upper())
+            )
+        if cursor is not None:
+            _cursor(cursor)
+        query = paging.after(query, WarningRow.raised_at, WarningRow.id, cursor, limit)
+        found = paging.page(
+            list(rec.session.scalars(query)), limit, lambda r: r.raised_at, lambda r: r.id
+        )
+        rec.entry.detail = {"count": len(found.rows), "ids": [r.id for r in found.rows]}
+    return found
+
+
+def close(ctx: audit.Context, warning_id: str, status: str, note: str) -> WarningRow:
+    """Acknowledge or dismiss an open warning, with the analyst's note (the owning agency's
+    analysts: the policy's ``update``)."""
+    with audit.recorded(ctx, "warning.close", RECORD_TYPE, warning_id) as rec:
+        rec.entry.detail = {"status": status}
+        row: WarningRow = policy.load(rec.session, ctx.principal, WarningRow, warning_id, "update")
+        rec.entry.record_agency = row.owner_agency
+        checked = _status(status, CLOSED)
+        why = required_text(note, "note", MAX_NOTE, "say why the warning is closed")
+        if row.status != OPEN:
+            raise Conflict(f"status: the warning is {row.status} already", field="status")
+        row.status = checked
+        row.closed_by = ctx.principal.username
+        row.closed_at = datetime.now(UTC)
+        row.close_note = why
+    return row
+
+
+def _status(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise InvalidInput(f"status: one of {', '.join(allowed)}", field="status")
+    return value
+
+
+def _cursor(value: str) -> None:
+    try:
+        paging.parse(value)
+    except InvalidInput:
+        raise InvalidInput("cursor: not a cursor this service gave out", "cursor") from None
+
+
+def out(row: WarningRow) -> dict[str, Any]:
+    level = scheme().by_rank(row.classification)
+    return {
+        "id": row.id,
+        "threat": row.threat,
+        "region": row.region,
+        "national": row.region == series.NATIONAL,
+        "scale": row.scale,
+        "period_start": row.period_start,
+        "rule": row.rule,
+        "method": row.method,
+        "observed": row.observed,
+        "expected": round(row.expected, 3),
+        "periods": row.periods,
+        "probability": row.probability,
+        "explanation": row.explanation,
+        "raised_at": aware(row.raised_at),
+        "status": row.status,
+        "closed_by": row.closed_by,
+        "closed_at": row.closed_at and aware(row.closed_at),
+        "close_note": row.close_note,
+        "owner_agency": row.owner_agency,
+        "classification": level.code,
+        "banner": level.banner,
+        "tlp": row.tlp,
+    }
+
+
+def detail_out(row: WarningRow, routed: list[ShareRow]) -> dict[str, Any]:
+    return {
+        **out(row),
+        "routed": [{"agency_id": s.agency_id, "reason": s.reason} for s in routed],
+    }

@@ -1,0 +1,80 @@
+"""The threat picture dashboard, server-rendered: levels with their reasons, regions, links to
+the incidents behind each figure; only for readers of assessments."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from qalxan.picture import rollup
+from qalxan.picture.contribution import Contribution
+from qalxan.settings import Settings
+from qalxan.store.engine import session_factory
+from tests.people import make_person
+
+TODAY = date(2026, 11, 20)
+
+
+def seed(engine: Engine) -> None:
+    surge = [
+        Contribution(
+            TODAY - timedelta(days=i % 5), "AZ-TOV", "armed-clash", ("threat-3-1",), 5, 1, 0, 1
+        )
+        for i in range(10)
+    ]
+    with session_factory(engine)() as session, session.begin():
+        rollup.apply(session, [(None, c) for c in surge])
+
+
+def test_the_dashboard_shows_levels_regions_and_links(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    seed(engine)
+    analyst = make_person(engine, settings, "sss.analyst", "agency-sss", ["analyst"])
+    page = client.get(f"/picture?date={TODAY}", headers=analyst.headers)
+    assert page.status_code == 200
+    html = page.text
+    assert 'id="levels-table"' in html and 'data-threat="threat-3-11"' in html
+    assert 'data-region="AZ-TOV"' in html
+    assert "/incidents?threat=threat-3-1" in html
+    assert 'href="/picture"' in html  # in the navigation
+    region = client.get(f"/picture?date={TODAY}&region=az-tov", headers=analyst.headers)
+    assert region.status_code == 200 and "Tovuz" in region.text
+    bad = client.get("/picture?date=2026-02-30", headers=analyst.headers)
+    assert bad.status_code == 422 and "date" in bad.text
+
+
+def test_only_readers_of_assessments_see_the_picture(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    reporter = make_person(engine, settings, "police.rep", "agency-police", ["reporter"])
+    assert client.get("/picture", headers=reporter.headers).status_code == 403
+    home = client.get("/", headers=reporter.headers)
+    assert 'href="/picture"' not in home.text
+
+
+def test_an_analyst_assesses_a_threat_from_the_register_page(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    analyst = make_person(engine, settings, "sss.analyst", "agency-sss", ["analyst"])
+    page = client.get("/picture/risks", headers=analyst.headers)
+    assert page.status_code == 200 and 'id="matrix-table"' in page.text
+    form = {
+        "threat": "threat-3-2",
+        "region": "AZ-TOV",
+        "likelihood": "4",
+        "impact": "5",
+        "justification": "Several seizures on the route.",
+        "classification": "restricted",
+        "tlp": "GREEN",
+    }
+    done = client.post("/picture/risks", data=form, headers=analyst.headers, follow_redirects=False)
+    assert done.status_code == 303 and "region=AZ-TOV" in done.headers["location"]
+    shown = client.get(done.headers["location"], headers=analyst.headers).text
+    assert "Several seizures on the route." in shown
+    assert 'data-cell="4x5"' in shown and ">3.2<" in shown.split('data-cell="4x5"')[1][:80]
+    bad = client.post("/picture/risks", data={**form, "likelihood": "9"}, headers=analyst.headers)
+    assert bad.status_code == 422 and "likelihood" in bad.text
+    assert "Several seizures" in bad.text  # the register still shows, and the form is kept
