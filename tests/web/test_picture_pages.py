@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from qalxan.picture import rollup
+from qalxan.picture import rollup, warnings
 from qalxan.picture.contribution import Contribution
 from qalxan.settings import Settings
 from qalxan.store.engine import session_factory
-from tests.people import make_person
+from tests.people import load_bundled, make_person
 
 TODAY = date(2026, 11, 20)
 
@@ -78,3 +78,37 @@ def test_an_analyst_assesses_a_threat_from_the_register_page(
     bad = client.post("/picture/risks", data={**form, "likelihood": "9"}, headers=analyst.headers)
     assert bad.status_code == 422 and "likelihood" in bad.text
     assert "Several seizures" in bad.text  # the register still shows, and the form is kept
+
+
+def test_open_warnings_are_listed_live_and_closed_from_the_dashboard(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    analyst = make_person(engine, settings, "sss.analyst", "agency-sss", ["analyst"])
+    quiet = [
+        Contribution(
+            TODAY - timedelta(days=7 * w), "AZ-TOV", "armed-clash", ("threat-3-1",), 3, 0, 0, 1
+        )
+        for w in range(2, 20)
+    ]
+    surge = [
+        Contribution(
+            TODAY - timedelta(days=8), "AZ-TOV", "armed-clash", ("threat-3-1",), 5, 1, 0, 1
+        )
+    ] * 12
+    with session_factory(engine)() as session, session.begin():
+        rollup.apply(session, [(None, c) for c in quiet + surge])
+    raised = warnings.run(analyst.ctx(engine, settings), load_bundled(), TODAY)
+    assert raised, "the surge must warn"
+    page = client.get("/picture", headers=analyst.headers).text
+    assert 'id="warnings-table"' in page and 'data-live-kinds="warning.raised"' in page
+    shown = [w for w in raised if f'data-warning="{w.id}"' in page]
+    assert shown
+    done = client.post(
+        f"/picture/warnings/{shown[0].id}",
+        data={"status": "acknowledged", "note": "Seen; patrols informed."},
+        headers=analyst.headers,
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and "done=acknowledged" in done.headers["location"]
+    again = client.get("/picture", headers=analyst.headers).text
+    assert f'data-warning="{shown[0].id}"' not in again

@@ -14,14 +14,15 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
 from qalxan.access.markings import scheme
 from qalxan.errors import InvalidInput
 from qalxan.geo import admin_units
 from qalxan.geo.model import AdminUnit
-from qalxan.picture import register, view
+from qalxan.intake import feed
+from qalxan.picture import register, view, warnings
 from qalxan.picture.contribution import watched
 from qalxan.picture.levels import scale
 from qalxan.picture.tables import RiskRow
@@ -37,6 +38,8 @@ from qalxan.web.routers.incident_pages import (
 from qalxan.web.templating import request_language
 
 router = APIRouter(include_in_schema=False)
+WARNINGS = 20
+WarningId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 @router.get("/picture", response_class=HTMLResponse)
@@ -58,7 +61,10 @@ def dashboard(
     else:
         cells = found.regions[region] if region else found.national
     units = {u.code: u for u in admin_units()}
+    open_warnings = warnings.listing(desk.ctx, status="open", limit=WARNINGS).rows
     context: dict[str, Any] = {
+        "warnings": open_warnings,
+        "feed_after": feed.latest_id(desk.ctx),
         "error": error,
         "picture": found,
         "cells": cells,
@@ -155,3 +161,15 @@ def risks_page(
     }
     status = 422 if error is not None or listing_error is not None else 200
     return desk.show("picture/risks.html", context, status)
+
+
+@router.post("/picture/warnings/{warning_id}", response_class=HTMLResponse)
+def close_warning(desk: DeskDep, form: PageFormDep, warning_id: WarningId) -> Response:
+    """Acknowledge or dismiss an open warning with a note, from the dashboard."""
+    sizes = {"status": 16, "note": 2000}
+    try:
+        typed = fields(form, sizes)
+        warnings.close(desk.ctx, warning_id, typed["status"], typed["note"])
+    except FORM_ERRORS as exc:
+        return see_other(f"/picture?{urlencode({'problem': str(exc)})}")
+    return see_other(f"/picture?{urlencode({'done': typed['status']})}")
