@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages Qalxan's full test suite uses (Debian): PostgreSQL for the
-# production store, Chromium for the browser tests, fonts for readable screenshots.
+# production store, Chromium for the browser tests, fonts for readable screenshots, poppler
+# for reading the assessment PDF.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null || need+=(chromium)
@@ -8,6 +9,8 @@ command -v chromium >/dev/null || need+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
 command -v pg_ctlcluster >/dev/null || need+=(postgresql-common)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
+# pdftotext and pdftoppm: the tests read every page of the assessment PDF.
+command -v pdftotext >/dev/null || need+=(poppler-utils)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq

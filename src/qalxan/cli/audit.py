@@ -6,13 +6,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from qalxan.access import chain, signing
 from qalxan.access.audit import add_checkpoint
 from qalxan.access.tables import AuditCheckpointRow, AuditHeadRow
 from qalxan.bootstrap import signer
-from qalxan.cli.common import console, engine, errors, reports_errors, settings
+from qalxan.cli.common import (
+    console,
+    engine,
+    errors,
+    progress_bar,
+    reports_errors,
+    settings,
+)
 from qalxan.store.engine import write_transaction
 
 app = typer.Typer(help="The audit trail.", no_args_is_help=True)
@@ -33,16 +39,8 @@ def verify(
         else signer(settings()).public
     )
     total = chain.count(db)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("verifying", total=total)
-        report = chain.verify(db, {signing.key_id(key): key}, lambda n: progress.advance(task, n))
+    with progress_bar("verifying", total) as advance:
+        report = chain.verify(db, {signing.key_id(key): key}, advance)
     broken = report.first_break
     if broken is not None:
         errors.print(

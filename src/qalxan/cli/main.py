@@ -9,6 +9,7 @@ import uvicorn
 
 from qalxan.bootstrap import bootstrap, ensure_first_admin, signer
 from qalxan.cli import (
+    assess,
     audit,
     db,
     demo,
@@ -35,6 +36,7 @@ app.add_typer(retention.app, name="retention")
 app.add_typer(reports.app, name="reports")
 app.add_typer(intake.app, name="intake")
 app.add_typer(picture.app, name="picture")
+app.add_typer(assess.app, name="assess")
 app.add_typer(screening.app, name="lists")
 app.command("screen")(screening.screen)
 

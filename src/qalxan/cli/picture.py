@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
-from functools import partial
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from qalxan.cli.common import console, engine, errors, operator_context, reports_errors
+from qalxan.cli.common import (
+    console,
+    engine,
+    errors,
+    operator_context,
+    progress_bar,
+    reports_errors,
+)
 from qalxan.doctrine.versions import DoctrineCache
 from qalxan.picture import warnings
 from qalxan.picture.rebuild import Difference, differences, incident_count, rebuild
@@ -42,12 +45,12 @@ def rebuild_command(
     db = engine()
     total = incident_count(db)
     if not check:
-        with _bar("rebuilding", total) as advance:
+        with progress_bar("rebuilding", total) as advance:
             done = rebuild(db, advance)
         rows = ", ".join(f"{count} {name}" for name, count in done.rows.items())
         console.print(f"rebuilt from {done.incidents} incidents: rows {rows}")
         return
-    with _bar("checking", total) as advance:
+    with progress_bar("checking", total) as advance:
         found = differences(db, advance)
     if found:
         for difference in found[:DIFFERENCES_SHOWN]:
@@ -92,21 +95,6 @@ def scan_command(
         )
     console.print(table)
     console.print(f"{len(raised)} new warning(s), routed to the agencies of their threats")
-
-
-@contextmanager
-def _bar(description: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar over the incidents; yields the function that advances it."""
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(description, total=total)
-        yield partial(progress.advance, task)
 
 
 def _line(difference: Difference) -> str:

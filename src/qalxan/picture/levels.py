@@ -88,6 +88,11 @@ class Level:
         }
 
 
+def risk_level(likelihood: int, impact: int) -> int:
+    """The level the analysts' risk (likelihood x impact, 1-25) gives."""
+    return 1 + sum(likelihood * impact >= cut for cut in scale().risk_cuts)
+
+
 def level(evidence: Evidence) -> Level:
     """The level of one threat in one place, with its reasons."""
     s = scale()
@@ -111,7 +116,7 @@ def level(evidence: Evidence) -> Level:
     judged = None
     if evidence.likelihood is not None and evidence.impact is not None:
         risk = evidence.likelihood * evidence.impact
-        judged = 1 + sum(risk >= cut for cut in s.risk_cuts)
+        judged = risk_level(evidence.likelihood, evidence.impact)
         reasons.append(
             f"analysts' assessment: likelihood {evidence.likelihood} x impact "
             f"{evidence.impact} = {risk}, level {judged}"

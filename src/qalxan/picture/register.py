@@ -29,7 +29,7 @@ from qalxan.access.principal import Principal
 from qalxan.errors import Conflict, InvalidInput, required_text
 from qalxan.geo.data_files import load_gazetteer
 from qalxan.picture.contribution import watched
-from qalxan.picture.levels import scale
+from qalxan.picture.levels import risk_level
 from qalxan.picture.tables import RiskRow
 from qalxan.store.ids import new_id
 
@@ -247,7 +247,7 @@ class Cell:
     @property
     def level(self) -> int:
         """The threat level this cell gives (the cuts of ``data/levels.yaml``)."""
-        return 1 + sum(self.score >= cut for cut in scale().risk_cuts)
+        return risk_level(self.likelihood, self.impact)
 
 
 @dataclass(frozen=True)

@@ -143,3 +143,20 @@ class WarningRow(Protected, Base):
         ),
         Index("ix_picture_warnings_raised", "raised_at", "id"),
     )
+
+
+class NarrativeRow(Protected, Base):
+    """The analysts' narrative of one period of the National Threat Assessment (a month
+    ``2026-10`` or an ISO week ``2026-W44``). Append-only: each save is the period's next
+    version, and the report prints the newest one its reader may read."""
+
+    __tablename__ = "picture_narratives"
+    record_type: ClassVar[str] = "assessment"
+
+    period: Mapped[str] = mapped_column(String(8))
+    version: Mapped[int] = mapped_column(Integer)
+    narrative: Mapped[str] = mapped_column(Text)
+    written_by: Mapped[str] = mapped_column(String(200))
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("period", "version", name="uq_picture_narratives_version"),)
