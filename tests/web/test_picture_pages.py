@@ -112,3 +112,46 @@ def test_open_warnings_are_listed_live_and_closed_from_the_dashboard(
     assert done.status_code == 303 and "done=acknowledged" in done.headers["location"]
     again = client.get("/picture", headers=analyst.headers).text
     assert f'data-warning="{shown[0].id}"' not in again
+
+
+def test_the_dashboard_draws_the_map_and_trends(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    seed(engine)
+    analyst = make_person(engine, settings, "sss.analyst", "agency-sss", ["analyst"])
+    html = client.get(f"/picture?date={TODAY}", headers=analyst.headers).text
+    assert 'id="map"' in html and 'data-code="AZ-TOV"' in html
+    assert 'data-trend="threat-3-1"' in html and "<svg" in html.split('data-trend="threat-3-1"')[1]
+
+
+def test_the_assessment_is_previewed_downloaded_and_its_narrative_written(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    seed(engine)
+    analyst = make_person(engine, settings, "sss.analyst", "agency-sss", ["analyst"])
+    page = client.get("/picture/assessment?period=2026-10", headers=analyst.headers)
+    assert page.status_code == 200 and 'id="assessment-preview"' in page.text
+    written = client.post(
+        "/picture/assessment",
+        data={
+            "period": "2026-10",
+            "narrative": "Calm month.\n\nOne surge in Tovuz.",
+            "classification": "restricted",
+        },
+        headers=analyst.headers,
+        follow_redirects=False,
+    )
+    assert written.status_code == 303
+    shown = client.get("/picture/assessment/2026-10.html", headers=analyst.headers)
+    assert shown.status_code == 200 and "One surge in Tovuz." in shown.text
+    pdf = client.get("/picture/assessment/2026-10.pdf", headers=analyst.headers)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get("/picture/assessment/2026-1.pdf", headers=analyst.headers).status_code == 422
+    bad = client.get("/picture/assessment?period=2026-13", headers=analyst.headers)
+    assert bad.status_code == 422 and "period" in bad.text
+    empty = client.post(
+        "/picture/assessment",
+        data={"period": "2026-10", "narrative": "", "classification": "restricted"},
+        headers=analyst.headers,
+    )
+    assert empty.status_code == 422 and "narrative" in empty.text

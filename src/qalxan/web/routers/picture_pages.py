@@ -11,7 +11,7 @@ every read and change.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query
@@ -22,7 +22,7 @@ from qalxan.errors import InvalidInput
 from qalxan.geo import admin_units
 from qalxan.geo.model import AdminUnit
 from qalxan.intake import feed
-from qalxan.picture import register, view, warnings
+from qalxan.picture import charts, narratives, periods, register, report, view, warnings
 from qalxan.picture.contribution import watched
 from qalxan.picture.levels import scale
 from qalxan.picture.tables import RiskRow
@@ -40,6 +40,8 @@ from qalxan.web.templating import request_language
 router = APIRouter(include_in_schema=False)
 WARNINGS = 20
 WarningId = Annotated[str, Path(min_length=1, max_length=64)]
+PeriodPath = Annotated[str, Path(min_length=7, max_length=8, pattern=r"^\d{4}-(\d{2}|W\d{2})$")]
+FileKind = Annotated[Literal["html", "pdf"], Path()]
 
 
 @router.get("/picture", response_class=HTMLResponse)
@@ -62,7 +64,15 @@ def dashboard(
         cells = found.regions[region] if region else found.national
     units = {u.code: u for u in admin_units()}
     open_warnings = warnings.listing(desk.ctx, status="open", limit=WARNINGS).rows
+    labels = {
+        t: f"{desk.doctrine.items[t].code} {desk.doctrine.items[t].name.en}" for t in watched()
+    }
     context: dict[str, Any] = {
+        "map": charts.choropleth({r: n for r, (n, _) in found.region_totals().items()}),
+        "trends": [
+            (t, charts.trend(labels[t], [(w, n) for w, n, _ in weeks], (found.since, found.today)))
+            for t, weeks in found.trends.items()
+        ],
         "warnings": open_warnings,
         "feed_after": feed.latest_id(desk.ctx),
         "error": error,
@@ -173,3 +183,59 @@ def close_warning(desk: DeskDep, form: PageFormDep, warning_id: WarningId) -> Re
     except FORM_ERRORS as exc:
         return see_other(f"/picture?{urlencode({'problem': str(exc)})}")
     return see_other(f"/picture?{urlencode({'done': typed['status']})}")
+
+
+NARRATIVE_FIELDS = {"period": 10, "narrative": narratives.MAX_NARRATIVE, "classification": 40}
+
+
+@router.get("/picture/assessment", response_class=HTMLResponse)
+def assessment(desk: DeskDep, period: Annotated[str, Query(max_length=10)] = "") -> HTMLResponse:
+    """The National Threat Assessment of a period: preview, downloads, the narrative."""
+    chosen = period or periods.of_day(datetime.now(UTC).date(), "month").label
+    return assessment_page(desk, chosen, {"period": chosen})
+
+
+@router.post("/picture/assessment", response_class=HTMLResponse)
+def write_narrative(desk: DeskDep, form: PageFormDep) -> Response:
+    values = echo(form, NARRATIVE_FIELDS)
+    try:
+        typed = fields(form, NARRATIVE_FIELDS)
+        narratives.write(desk.ctx, typed["period"], typed["narrative"], typed["classification"])
+    except FORM_ERRORS as exc:
+        return assessment_page(desk, values["period"], values, exc)
+    query = urlencode({"period": typed["period"], "done": "written"})
+    return see_other(f"/picture/assessment?{query}")
+
+
+@router.get("/picture/assessment/{period}.{kind}")
+def assessment_file(desk: DeskDep, period: PeriodPath, kind: FileKind) -> Response:
+    """The assessment as HTML (to read, print) or PDF (marked on every page)."""
+    made = report.assessment(desk.ctx, period)
+    if kind == "pdf":
+        return Response(
+            report.render_pdf(made),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="assessment-{period}.pdf"'},
+        )
+    return HTMLResponse(report.render_html(made))
+
+
+def assessment_page(
+    desk: Desk, period: str, values: dict[str, str], error: Exception | None = None
+) -> HTMLResponse:
+    problem: InvalidInput | None = None
+    made = None
+    try:
+        made = report.assessment(desk.ctx, period)
+    except InvalidInput as exc:
+        problem = exc
+    context = {
+        "error": error,
+        "problem": problem,
+        "period": period,
+        "report": made,
+        "values": values,
+        "clearances": [c for c in scheme().classifications if c.rank <= desk.principal.clearance],
+    }
+    status = 422 if error is not None or problem is not None else 200
+    return desk.show("picture/assessment.html", context, status)
