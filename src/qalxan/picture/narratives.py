@@ -45,7 +45,9 @@ def write(
     with audit.recorded(ctx, f"{RECORD_TYPE}.create", RECORD_TYPE, narrative_id) as rec:
         policy.require(principal, RECORD_TYPE, "create")
         label = periods.parse(period).label
-        text = required_text(narrative, "narrative", MAX_NARRATIVE)
+        # Browsers send a textarea's line breaks as CRLF: stored as plain newlines, so that a
+        # blank line always separates paragraphs.
+        text = required_text(narrative.replace("\r\n", "\n"), "narrative", MAX_NARRATIVE)
         rank = scheme().classification(classification).rank
         marking = scheme().tlp_marking(tlp)
         owner = policy.check_create(principal, RECORD_TYPE, None, rank)
