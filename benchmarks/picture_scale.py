@@ -150,7 +150,8 @@ def _fill(engine: Engine) -> str:
         task = progress.add_task(f"storing {INCIDENTS:,} incidents", total=INCIDENTS)
         for first in range(0, INCIDENTS, CHUNK):
             size = min(CHUNK, INCIDENTS - first)
-            days = rng.choices(range(DAYS), k=size)
+            # In time order, as incidents arrive: each chunk covers the next stretch of days.
+            days = [(first + i) * DAYS // INCIDENTS for i in range(size)]
             picked = rng.choices(places, weights, k=size)
             rows = [
                 _incident(first + i, kinds[rng.randrange(len(kinds))], days[i], picked[i], rng)
