@@ -13,6 +13,7 @@ from qalxan.picture.contribution import Contribution
 from qalxan.settings import Settings
 from qalxan.store.engine import session_factory
 from tests.people import load_bundled, make_person
+from tests.picture import test_indicators as indicated
 
 TODAY = date(2026, 11, 20)
 
@@ -155,3 +156,43 @@ def test_the_assessment_is_previewed_downloaded_and_its_narrative_written(
         headers=analyst.headers,
     )
     assert empty.status_code == 422 and "narrative" in empty.text
+
+
+def test_the_dashboard_and_the_api_show_the_indicators(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    reporter = make_person(engine, settings, "police.rep", "agency-police", ["duty_officer"])
+    day, today = indicated.WEEK + timedelta(days=1), indicated.TODAY
+    attack = indicated.at(day, 9)
+    indicated.report(engine, settings, reporter, attack, "remote-explosive", indicated.ON_BTC)
+    crossing = indicated.at(day, 10)
+    indicated.report(
+        engine, settings, reporter, crossing, "illegal-border-crossing", admin1="AZ-AGA"
+    )
+    analyst = make_person(engine, settings, "sss.analyst", "agency-sss", ["analyst"])
+
+    html = client.get(f"/picture?date={today}", headers=analyst.headers).text
+    assert 'id="indicators-table"' in html
+    pipeline = html.split('data-indicator="pipeline-proximity"')[1].split("</tr>")[0]
+    assert "triggered" in pipeline and "at least 1" in pipeline and "3.6" in pipeline
+    assert "at or above the threshold of 1" in pipeline and "<a href" not in pipeline
+    crossings = html.split('data-indicator="illegal-crossings"')[1].split("</tr>")[0]
+    link = f"/incidents?event_type=illegal-border-crossing&amp;since={indicated.WEEK}"
+    assert link in crossings and "Agstafa" in crossings
+
+    answer = client.get(f"/api/v1/picture/indicators?date={today}", headers=analyst.headers)
+    assert answer.status_code == 200
+    assert answer.json()["today"] == today.isoformat()
+    found = {(r["indicator"], r["region"]): r for r in answer.json()["results"]}
+    near = found[("pipeline-proximity", "")]
+    assert near["triggered"] and near["count"] == 1 and near["threshold"] == 1
+    assert near["threat"] == "threat-3-6" and near["since"] == indicated.WEEK.isoformat()
+    assert near["name"]["az"] and near["incidents_url"] is None
+    assert found[("illegal-crossings", "AZ-AGA")]["incidents_url"].startswith("/incidents?")
+    assert not found[("border-ceasefire-violations", "")]["triggered"]
+
+    url = "/api/v1/picture/indicators"
+    assert client.get(url, headers=reporter.headers).status_code == 403
+    assert client.get(url).status_code == 401
+    bad = client.get(f"{url}?date=2026-02-30", headers=analyst.headers)
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "date"

@@ -114,8 +114,9 @@ class RiskRow(Protected, Base):
 
 class WarningRow(Protected, Base):
     """An early warning: one signal of the detector on the series of one threat in one region
-    (``""``: nationally), per day or week, with what it was decided on. One per series and
-    period: scanning again stores nothing new."""
+    (``""``: nationally), per day or week, with what it was decided on; or a triggered
+    indicator in its window (``source`` ``indicator:<id>``; ``counts`` for the series). One
+    per source, series and period: scanning again stores nothing new."""
 
     __tablename__ = "picture_warnings"
     record_type: ClassVar[str] = "assessment"
@@ -136,10 +137,11 @@ class WarningRow(Protected, Base):
     closed_by: Mapped[str | None] = mapped_column(String(200))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     close_note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(80), default="counts")
 
     __table_args__ = (
         UniqueConstraint(
-            "threat", "region", "scale", "period_start", name="uq_picture_warnings_period"
+            "threat", "region", "scale", "period_start", "source", name="uq_picture_warnings_period"
         ),
         Index("ix_picture_warnings_raised", "raised_at", "id"),
     )

@@ -10,7 +10,11 @@ read from the rollups (:mod:`qalxan.picture.series`) with the history its rule's
 Nothing before the picture's first day is read as quiet: an installation's first weeks have no
 history to compare with.
 
-**Once.** A warning is keyed by threat, region, scale and period; it is inserted with
+**Indicators.** The scan also evaluates the analysts' indicators
+(:mod:`qalxan.picture.indicator_readings`): each triggered one is a warning of its own source
+(``indicator:<id>``), stored, routed and published as a signal of a series is.
+
+**Once.** A warning is keyed by source, threat, region, scale and period; it is inserted with
 ``ON CONFLICT DO NOTHING`` (the same SQL on SQLite and PostgreSQL), so that scanning again,
 after a crash, or from several workers at once stores it once, and only the scan that stored
 it routes and publishes it.
@@ -29,12 +33,12 @@ note; every read, list and change is audited.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -48,9 +52,10 @@ from qalxan.doctrine.versions import DoctrineCache
 from qalxan.errors import Conflict, InvalidInput, required_text
 from qalxan.intake import paging
 from qalxan.intake.tables import FeedRow
-from qalxan.picture import detect, series, warning_rules
+from qalxan.picture import detect, indicator_readings, series, warning_rules
 from qalxan.picture.baseline import Window
 from qalxan.picture.detect import Rule, Signal
+from qalxan.picture.indicator_readings import Reading
 from qalxan.picture.tables import WarningRow
 from qalxan.store.engine import Driver, driver, session_factory, write_transaction
 from qalxan.store.ids import new_id
@@ -58,7 +63,8 @@ from qalxan.store.periodic import periodic
 
 RECORD_TYPE = WarningRow.record_type
 TABLE = WarningRow.__tablename__
-KEY = ("threat", "region", "scale", "period_start")  # its unique constraint
+KEY = ("threat", "region", "scale", "period_start", "source")  # its unique constraint
+COUNTS = "counts"  # the source of the count series' warnings (an indicator's: indicator:<id>)
 ACTOR = "qalxan:warnings"
 # Periods that ended this many days before the scan or later are looked at.
 LOOKBACK_DAYS = 28
@@ -84,10 +90,16 @@ class Found:
     rule: Rule
     signal: Signal
     classification: int
+    source: str = COUNTS
 
     @property
-    def key(self) -> tuple[str, str, str, date]:
-        return (self.threat, self.region, self.scale, self.period_start)
+    def key(self) -> tuple[str, str, str, date, str]:
+        return (self.threat, self.region, self.scale, self.period_start, self.source)
+
+
+# What a warning is stored of: a signal of a count series, or a triggered indicator.
+Candidate = Found | Reading
+C = TypeVar("C", Found, Reading, Candidate)
 
 
 # -- scanning ---------------------------------------------------------------------------------
@@ -160,16 +172,26 @@ def _history(window: Window) -> int:
     return max(seasonal, RUN_IN * (window.window + window.guard))
 
 
-def unstored(session: Session, found: list[Found]) -> list[Found]:
+def candidates(
+    session: Session,
+    today: date,
+    rules: Path = warning_rules.BUNDLED,
+    lookback_days: int = LOOKBACK_DAYS,
+) -> list[Candidate]:
+    """Every signal of :func:`find` and every triggered indicator, stored or not."""
+    return [
+        *find(session, today, rules, lookback_days),
+        *indicator_readings.triggered(session, today),
+    ]
+
+
+def unstored(session: Session, found: list[C]) -> list[C]:
     """The signals of ``found`` without a stored warning."""
     if not found:
         return []
     earliest = min(f.period_start for f in found)
-    rows = session.execute(
-        select(
-            WarningRow.threat, WarningRow.region, WarningRow.scale, WarningRow.period_start
-        ).where(WarningRow.period_start >= earliest)
-    )
+    columns = [getattr(WarningRow, name) for name in KEY]
+    rows = session.execute(select(*columns).where(WarningRow.period_start >= earliest))
     stored = {tuple(row) for row in rows}
     return [f for f in found if f.key not in stored]
 
@@ -185,10 +207,10 @@ def scan(
     """Scan, and store, route and publish the new warnings (in ``db``'s transaction when it
     is a session, else in one of its own); returns the warnings this scan stored."""
     if isinstance(db, Session):
-        found = unstored(db, find(db, today, rules, lookback_days))
+        found = unstored(db, candidates(db, today, rules, lookback_days))
         return store(db, found, doctrine, owner_agency, datetime.now(UTC))
     with session_factory(db)() as session:
-        found = unstored(session, find(session, today, rules, lookback_days))
+        found = unstored(session, candidates(session, today, rules, lookback_days))
     if not found:
         return []
     with write_transaction(db) as session:
@@ -204,7 +226,7 @@ def run(ctx: audit.Context, doctrine: Doctrine, today: date | None = None) -> li
         raise InvalidInput("owner_agency: the scan needs an agency to own its warnings")
     today = today or datetime.now(UTC).date()
     with session_factory(ctx.trail.engine)() as session:
-        found = unstored(session, find(session, today))
+        found = unstored(session, candidates(session, today))
     if not found:
         return []
     with audit.recorded(ctx, "warning.create", RECORD_TYPE) as rec:
@@ -231,14 +253,19 @@ def background(ctx: audit.Context, cache: DoctrineCache, every_seconds: float) -
 
 # -- storing and routing ----------------------------------------------------------------------
 def store(
-    session: Session, found: list[Found], doctrine: Doctrine, owner_agency: str, now: datetime
+    session: Session,
+    found: Sequence[Candidate],
+    doctrine: Doctrine,
+    owner_agency: str,
+    now: datetime,
 ) -> list[WarningRow]:
-    """Insert a warning per signal (none for a key stored already, by anyone), and route and
-    publish those inserted."""
+    """Insert a warning per signal or triggered indicator (none for a key stored already, by
+    anyone), and route and publish those inserted."""
     marking = scheme().tlp_with_reach("shared")[0]
     ids: list[str] = []
     for f in sorted(found, key=lambda f: f.key):
-        warning_id = _insert(session, _values(f, doctrine, owner_agency, marking, now))
+        values = _values(f, doctrine, owner_agency, marking, now)
+        warning_id = _insert(session, values)
         if warning_id is None:
             continue
         ids.append(warning_id)
@@ -265,10 +292,11 @@ def store(
                     "region": f.region,
                     "scale": f.scale,
                     "period_start": f.period_start.isoformat(),
-                    "method": f.signal.method,
-                    "observed": f.signal.observed,
-                    "expected": round(f.signal.expected, 2),
-                    "probability": f.signal.probability,
+                    "source": f.source,
+                    "method": values["method"],
+                    "observed": values["observed"],
+                    "expected": round(values["expected"], 2),
+                    "probability": values["probability"],
                 },
             )
         )
@@ -304,13 +332,8 @@ def threat_label(doctrine: Doctrine, threat: str) -> str:
 
 
 def _values(
-    f: Found, doctrine: Doctrine, owner_agency: str, marking: str, now: datetime
+    f: Candidate, doctrine: Doctrine, owner_agency: str, marking: str, now: datetime
 ) -> dict[str, Any]:
-    where = "nationally" if f.region == series.NATIONAL else f"in {f.region}"
-    explanation = (
-        f"{threat_label(doctrine, f.threat)} {where}, the {f.scale} of "
-        f"{f.period_start.isoformat()}: {f.signal.explain()}"
-    )
     return {
         "id": new_id(),
         "owner_agency": owner_agency,
@@ -321,6 +344,23 @@ def _values(
         "region": f.region,
         "scale": f.scale,
         "period_start": f.period_start,
+        "source": f.source,
+        **(_signalled(f, doctrine) if isinstance(f, Found) else _indicated(f, doctrine)),
+        "raised_at": now,
+        "status": OPEN,
+        "closed_by": None,
+        "closed_at": None,
+        "close_note": None,
+    }
+
+
+def _signalled(f: Found, doctrine: Doctrine) -> dict[str, Any]:
+    where = "nationally" if f.region == series.NATIONAL else f"in {f.region}"
+    explanation = (
+        f"{threat_label(doctrine, f.threat)} {where}, the {f.scale} of "
+        f"{f.period_start.isoformat()}: {f.signal.explain()}"
+    )
+    return {
         "rule": f.rule.name,
         "method": f.signal.method,
         "observed": f.signal.observed,
@@ -328,11 +368,23 @@ def _values(
         "periods": f.signal.periods,
         "probability": f.signal.probability,
         "explanation": explanation,
-        "raised_at": now,
-        "status": OPEN,
-        "closed_by": None,
-        "closed_at": None,
-        "close_note": None,
+    }
+
+
+def _indicated(r: Reading, doctrine: Doctrine) -> dict[str, Any]:
+    """A triggered indicator as a warning: the count observed, its norm as expected (0 and a
+    probability of 1 while it has none), and the reading's explanation."""
+    where = "nationally" if r.region == series.NATIONAL else f"in {r.region}"
+    return {
+        "rule": r.indicator.id,
+        "method": r.indicator.trigger,
+        "observed": r.count,
+        "expected": r.norm.mean if r.norm is not None else 0.0,
+        "periods": 1,
+        "probability": r.probability if r.probability is not None else 1.0,
+        "explanation": (
+            f"{r.indicator.name.en} ({threat_label(doctrine, r.threat)}) {where}: {r.why}"
+        ),
     }
 
 
@@ -455,6 +507,7 @@ def out(row: WarningRow) -> dict[str, Any]:
         "closed_by": row.closed_by,
         "closed_at": row.closed_at and aware(row.closed_at),
         "close_note": row.close_note,
+        "source": row.source,
         "owner_agency": row.owner_agency,
         "classification": level.code,
         "banner": level.banner,

@@ -1,7 +1,7 @@
 """The threat picture for analysts: the dashboard (threat levels nationally or in a region,
-with their reasons and the incidents behind each, the regions by their highest level, the
-trends and the map) and the risk register (the current assessments, the risk matrix, a new
-assessment).
+with their reasons and the incidents behind each, the analysts' indicators, the regions by
+their highest level, the trends and the map) and the risk register (the current assessments,
+the risk matrix, a new assessment).
 
 Everything goes through :mod:`qalxan.picture` (``view.picture``, ``register``), which checks
 the ``assessment`` permissions, counts and shows only what the reader is cleared for, and audits
@@ -22,7 +22,16 @@ from qalxan.errors import InvalidInput
 from qalxan.geo import admin_units
 from qalxan.geo.model import AdminUnit
 from qalxan.intake import feed
-from qalxan.picture import charts, narratives, periods, register, report, view, warnings
+from qalxan.picture import (
+    charts,
+    indicator_readings,
+    narratives,
+    periods,
+    register,
+    report,
+    view,
+    warnings,
+)
 from qalxan.picture.contribution import watched
 from qalxan.picture.levels import scale
 from qalxan.picture.tables import RiskRow
@@ -74,6 +83,7 @@ def dashboard(
             for t, weeks in found.trends.items()
         ],
         "warnings": open_warnings,
+        "indicators": indicator_readings.current(desk.ctx, today),
         "feed_after": feed.latest_id(desk.ctx),
         "error": error,
         "picture": found,

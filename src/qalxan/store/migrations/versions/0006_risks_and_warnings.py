@@ -66,10 +66,16 @@ def upgrade() -> None:
         sa.Column("closed_by", sa.String(length=200), nullable=True),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("close_note", sa.Text(), nullable=True),
+        sa.Column("source", sa.String(length=80), nullable=False),
         *_protected(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_picture_warnings")),
         sa.UniqueConstraint(
-            "threat", "region", "scale", "period_start", name="uq_picture_warnings_period"
+            "threat",
+            "region",
+            "scale",
+            "period_start",
+            "source",
+            name="uq_picture_warnings_period",
         ),
     )
     with op.batch_alter_table("picture_warnings", schema=None) as batch_op:
