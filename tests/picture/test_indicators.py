@@ -21,7 +21,7 @@ from qalxan.intake.draft import Draft
 from qalxan.intake.store import Stored
 from qalxan.intake.submit import submit
 from qalxan.intake.tables import FeedRow
-from qalxan.picture import indicator_readings, indicators, series, warnings
+from qalxan.picture import indicator_readings, indicators, series, warning_review, warnings
 from qalxan.picture.indicator_readings import Reading
 from qalxan.picture.tables import WarningRow
 from qalxan.settings import Settings
@@ -368,9 +368,11 @@ def test_a_triggered_indicator_warns_once_shared_with_the_responsible_agencies(
     # The lead agency's analysts read it; an agency not responsible for 3.6 does not.
     lead = make_person(engine, settings, "sapso", "agency-sapso", ["analyst"], "secret")
     other = make_person(engine, settings, "mia", "agency-mia", ["analyst"], "secret")
-    assert pipeline.id in {w.id for w in warnings.listing(lead.ctx(engine, settings)).rows}
-    assert pipeline.id not in {w.id for w in warnings.listing(other.ctx(engine, settings)).rows}
-    assert warnings.out(pipeline)["source"] == f"indicator:{PIPELINE}"
+    assert pipeline.id in {w.id for w in warning_review.listing(lead.ctx(engine, settings)).rows}
+    assert pipeline.id not in {
+        w.id for w in warning_review.listing(other.ctx(engine, settings)).rows
+    }
+    assert warning_review.out(pipeline)["source"] == f"indicator:{PIPELINE}"
 
 
 def test_indicator_and_count_warnings_of_one_period_are_kept_apart(

@@ -17,7 +17,7 @@ from qalxan.intake import dedup, feed
 from qalxan.intake.classify import RuleClassifier
 from qalxan.intake.draft import Draft
 from qalxan.intake.submit import submit
-from qalxan.picture import series, warnings
+from qalxan.picture import series, warning_review, warnings
 from qalxan.picture.tables import WarningRow
 from qalxan.settings import Settings
 from qalxan.store.engine import session_factory, transaction
@@ -173,21 +173,21 @@ def test_who_sees_a_warning(engine: Engine, settings: Settings, world: World) ->
     own = analyst(engine, settings, "own", settings.operator_agency, "secret")
 
     def listed(who: Person, **filters: Any) -> set[str]:
-        page = warnings.listing(who.ctx(engine, settings), **filters)
+        page = warning_review.listing(who.ctx(engine, settings), **filters)
         return {w.id for w in page.rows}
 
     assert tovuz.id in listed(lead, region="AZ-TOV", threat=SMUGGLING, status="open")
-    assert warnings.get(lead.ctx(engine, settings), tovuz.id)[0].observed == 8
+    assert warning_review.get(lead.ctx(engine, settings), tovuz.id)[0].observed == 8
     assert tovuz.id not in listed(low)  # below its classification
     assert listed(other) == {w.id for w in raised if w.threat == HAZARDS}  # routed hazards
     with pytest.raises(NotFound):
-        warnings.get(other.ctx(engine, settings), tovuz.id)
+        warning_review.get(other.ctx(engine, settings), tovuz.id)
     with pytest.raises(NotFound):
-        warnings.get(low.ctx(engine, settings), tovuz.id)
+        warning_review.get(low.ctx(engine, settings), tovuz.id)
     assert listed(own) == {w.id for w in raised}
     assert listed(own, region="national") == {w.id for w in raised if w.region == ""}
     with pytest.raises(Forbidden):  # a duty officer has no assessment:read
-        warnings.listing(world.reporter.ctx(engine, settings))
+        warning_review.listing(world.reporter.ctx(engine, settings))
 
     # The live feed tells the lead agency's analysts, not the others.
     def heard(who: Person) -> set[str]:
@@ -206,18 +206,18 @@ def test_an_analyst_of_the_owning_agency_closes_a_warning(
     own = analyst(engine, settings, "own", settings.operator_agency, "top_secret")
     lead = analyst(engine, settings, "sbs", "agency-sbs", "top_secret")
     with pytest.raises(Forbidden):  # routed to read, not to change
-        warnings.close(lead.ctx(engine, settings), target, "dismissed", "not ours")
+        warning_review.close(lead.ctx(engine, settings), target, "dismissed", "not ours")
     ctx = own.ctx(engine, settings)
     with pytest.raises(InvalidInput):
-        warnings.close(ctx, target, "open", "still open")
+        warning_review.close(ctx, target, "open", "still open")
     with pytest.raises(InvalidInput):
-        warnings.close(ctx, target, "acknowledged", "  ")
-    closed = warnings.close(ctx, target, "acknowledged", "border units informed")
+        warning_review.close(ctx, target, "acknowledged", "  ")
+    closed = warning_review.close(ctx, target, "acknowledged", "border units informed")
     assert closed.status == "acknowledged" and closed.closed_by == "own"
     assert closed.close_note == "border units informed" and closed.closed_at is not None
     with pytest.raises(Conflict):
-        warnings.close(ctx, target, "dismissed", "changed my mind")
-    assert target not in {w.id for w in warnings.listing(ctx, status="open").rows}
+        warning_review.close(ctx, target, "dismissed", "changed my mind")
+    assert target not in {w.id for w in warning_review.listing(ctx, status="open").rows}
     with session_factory(engine)() as session:
         outcomes = session.execute(
             select(AuditRow.outcome, AuditRow.actor_name)

@@ -17,7 +17,7 @@ from qalxan.cli.common import (
     reports_errors,
 )
 from qalxan.doctrine.versions import DoctrineCache
-from qalxan.picture import warnings
+from qalxan.picture import warning_review, warnings
 from qalxan.picture.rebuild import Difference, differences, incident_count, rebuild
 from qalxan.picture.tables import MEASURES
 
@@ -91,7 +91,7 @@ def scan_command(
             str(w.observed),
             f"{w.expected:.1f}",
             f"{w.probability:.2g}",
-            warnings.out(w)["classification"],
+            warning_review.out(w)["classification"],
         )
     console.print(table)
     console.print(f"{len(raised)} new warning(s), routed to the agencies of their threats")

@@ -30,7 +30,7 @@ from qalxan.picture import (
     register,
     report,
     view,
-    warnings,
+    warning_review,
 )
 from qalxan.picture.contribution import watched
 from qalxan.picture.levels import scale
@@ -72,7 +72,7 @@ def dashboard(
     else:
         cells = found.regions[region] if region else found.national
     units = {u.code: u for u in admin_units()}
-    open_warnings = warnings.listing(desk.ctx, status="open", limit=WARNINGS).rows
+    open_warnings = warning_review.listing(desk.ctx, status="open", limit=WARNINGS).rows
     labels = {
         t: f"{desk.doctrine.items[t].code} {desk.doctrine.items[t].name.en}" for t in watched()
     }
@@ -189,7 +189,7 @@ def close_warning(desk: DeskDep, form: PageFormDep, warning_id: WarningId) -> Re
     sizes = {"status": 16, "note": 2000}
     try:
         typed = fields(form, sizes)
-        warnings.close(desk.ctx, warning_id, typed["status"], typed["note"])
+        warning_review.close(desk.ctx, warning_id, typed["status"], typed["note"])
     except FORM_ERRORS as exc:
         return see_other(f"/picture?{urlencode({'problem': str(exc)})}")
     return see_other(f"/picture?{urlencode({'done': typed['status']})}")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from qalxan.intake.paging import MAX_LIMIT
-from qalxan.picture import warnings
+from qalxan.picture import warning_review
 from qalxan.web.deps import CtxDep
 
 router = APIRouter(prefix="/warnings", tags=["picture"])
@@ -20,7 +20,7 @@ WarningId = Annotated[str, Path(min_length=1, max_length=64)]
 
 class CloseIn(BaseModel):
     status: Annotated[str, Field(min_length=1, max_length=16, examples=["acknowledged"])]
-    note: Annotated[str, Field(min_length=1, max_length=warnings.MAX_NOTE)]
+    note: Annotated[str, Field(min_length=1, max_length=warning_review.MAX_NOTE)]
 
 
 @router.get("", summary="Early warnings the caller may read, newest first")
@@ -35,15 +35,17 @@ def list_warnings(
         Query(max_length=8, description="a region's code, or `national`", examples=["AZ-TOV"]),
     ] = None,
 ) -> dict[str, Any]:
-    page = warnings.listing(ctx, status or None, threat or None, region or None, limit, cursor)
-    return {"results": [warnings.out(r) for r in page.rows], "next": page.next}
+    page = warning_review.listing(
+        ctx, status or None, threat or None, region or None, limit, cursor
+    )
+    return {"results": [warning_review.out(r) for r in page.rows], "next": page.next}
 
 
 @router.get("/{warning_id}", summary="One warning with its explanation and routing")
 def get_warning(ctx: CtxDep, warning_id: WarningId) -> dict[str, Any]:
-    return warnings.detail_out(*warnings.get(ctx, warning_id))
+    return warning_review.detail_out(*warning_review.get(ctx, warning_id))
 
 
 @router.post("/{warning_id}/close", summary="Acknowledge or dismiss an open warning, with a note")
 def close_warning(ctx: CtxDep, warning_id: WarningId, body: CloseIn) -> dict[str, Any]:
-    return warnings.out(warnings.close(ctx, warning_id, body.status, body.note))
+    return warning_review.out(warning_review.close(ctx, warning_id, body.status, body.note))
