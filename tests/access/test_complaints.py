@@ -287,4 +287,13 @@ def test_every_protected_table_is_in_the_record_registry() -> None:
     mapped = {
         m.class_.record_type for m in Base.registry.mappers if issubclass(m.class_, Protected)
     }
-    assert mapped == set(records.MODELS)
+    assert mapped == set(records.MODELS) | set(records.FAMILIES)
+
+
+def test_a_record_type_of_several_tables_is_looked_up_in_each() -> None:
+    from qalxan.bulletins.tables import BulletinRow
+    from qalxan.picture.tables import NarrativeRow, RiskRow, WarningRow
+
+    assert records.models_of("assessment") == (RiskRow, WarningRow, NarrativeRow)
+    assert records.models_of("bulletin") == (BulletinRow,)
+    assert records.models_of("no-such-type") == ()

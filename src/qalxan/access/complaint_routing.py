@@ -62,8 +62,11 @@ def _to_record_owner(session: Session, doctrine: Doctrine, subject: Subject) -> 
                 f"subject_type: unknown record type {subject.subject_type!r} (one of {known})",
                 field="subject_type",
             )
-        model = records.model_of(subject.subject_type)
-        row = session.get(model, subject.subject_id) if model and subject.subject_id else None
+        row = None
+        for model in records.models_of(subject.subject_type) if subject.subject_id else ():
+            row = session.get(model, subject.subject_id)
+            if row is not None:
+                break
         if row is not None:
             # The record decides, whatever agency the filer named: it must reach its owner.
             return Routing(row.owner_agency, None, "the agency that owns the contested record")

@@ -12,6 +12,7 @@ from qalxan.access.tables import ComplaintRow, Protected
 from qalxan.bulletins.tables import BulletinRow
 from qalxan.cases.tables import CaseRow
 from qalxan.intake.tables import IncidentRow, ReportRow
+from qalxan.picture.tables import NarrativeRow, RiskRow, WarningRow
 from qalxan.screening.tables import HitRow
 
 MODELS: dict[str, type[Protected]] = {
@@ -25,5 +26,14 @@ MODELS: dict[str, type[Protected]] = {
 }
 
 
-def model_of(record_type: str) -> type[Protected] | None:
-    return MODELS.get(record_type)
+# Record types whose records live in several tables: the picture's assessments are the risk
+# register, the early warnings and the narratives of the National Threat Assessment.
+FAMILIES: dict[str, tuple[type[Protected], ...]] = {
+    "assessment": (RiskRow, WarningRow, NarrativeRow),
+}
+
+
+def models_of(record_type: str) -> tuple[type[Protected], ...]:
+    """Every table holding records of ``record_type`` (none for an unknown type)."""
+    single = MODELS.get(record_type)
+    return (single,) if single is not None else FAMILIES.get(record_type, ())
