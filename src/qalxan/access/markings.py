@@ -69,6 +69,11 @@ class Scheme(_Strict):
         known = ", ".join(t.code for t in self.tlp)
         raise InvalidInput(f"{field}: unknown TLP marking {code!r} (one of {known})", field=field)
 
+    def tlp_code(self, code: str | None, field: str = "tlp") -> str | None:
+        """The code of a TLP marking given as ``amber`` or ``TLP:AMBER``; None for none."""
+        marking = self.tlp_marking(code, field)
+        return marking.code if marking is not None else None
+
     def tlp_with_reach(self, *reaches: Reach) -> list[str]:
         return [t.code for t in self.tlp if t.reach in reaches]
 

@@ -65,7 +65,7 @@ def create(ctx: audit.Context, draft: Draft) -> BulletinRow:
             owner_agency=owner,
             owner_unit=_check_unit(rec, owner, draft.owner_unit),
             classification=rank,
-            tlp=tlp_code(draft.tlp),
+            tlp=scheme().tlp_code(draft.tlp),
             title=check_title(draft.title),
             body=check_body(draft.body),
             author_id=principal.user_id or principal.username[:32],
@@ -107,7 +107,7 @@ def update(ctx: audit.Context, bulletin_id: str, changes: Changes) -> BulletinRo
             row.classification = rank
             changed.append("classification")
         if changes.tlp is not KEEP:
-            row.tlp = tlp_code(changes.tlp)
+            row.tlp = scheme().tlp_code(changes.tlp)
             changed.append("tlp")
         if changed:
             row.updated_at = datetime.now(UTC)
@@ -125,12 +125,6 @@ def check_title(title: str) -> str:
 
 def check_body(body: str) -> str:
     return required_text(body, "body", MAX_BODY)
-
-
-def tlp_code(code: str | None) -> str | None:
-    """The scheme's code of a TLP marking given as ``amber`` or ``TLP:AMBER``; None for none."""
-    marking = scheme().tlp_marking(code)
-    return marking.code if marking is not None else None
 
 
 def _check_unit(rec: audit.Recording, agency_id: str, unit_id: str | None) -> str | None:

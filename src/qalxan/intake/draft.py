@@ -103,7 +103,7 @@ def check(draft: Draft, now: datetime | None = None) -> Draft:
         damage=_optional_text(draft.damage, "damage", MAX_DAMAGE),
         objects=_objects(draft.objects),
         classification=scheme().classification(draft.classification).code,
-        tlp=_tlp(draft.tlp),
+        tlp=scheme().tlp_code(draft.tlp),
         owner_unit=draft.owner_unit,
         origin_ref=_optional_text(draft.origin_ref, "origin_ref", 120),
     )
@@ -160,11 +160,6 @@ def _people(value: int, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PEOPLE:
         raise InvalidInput(f"{name}: a whole number from 0 to {MAX_PEOPLE}", name)
     return value
-
-
-def _tlp(value: str | None) -> str | None:
-    marking = scheme().tlp_marking(value)
-    return marking.code if marking is not None else None
 
 
 def _objects(objects: tuple[InvolvedObject, ...]) -> tuple[InvolvedObject, ...]:

@@ -49,7 +49,7 @@ def write(
         # blank line always separates paragraphs.
         text = required_text(narrative.replace("\r\n", "\n"), "narrative", MAX_NARRATIVE)
         rank = scheme().classification(classification).rank
-        marking = scheme().tlp_marking(tlp)
+        marking = scheme().tlp_code(tlp)
         owner = policy.check_create(principal, RECORD_TYPE, None, rank)
         rec.entry.record_agency = owner
         row = NarrativeRow(
@@ -57,7 +57,7 @@ def write(
             owner_agency=owner,
             owner_unit=principal.unit_id,
             classification=rank,
-            tlp=marking.code if marking is not None else None,
+            tlp=marking,
             period=label,
             version=_next_version(rec.session, label),
             narrative=text,

@@ -86,7 +86,7 @@ def assess(
         points = check_point(likelihood, "likelihood"), check_point(impact, "impact")
         text = required_text(justification, "justification", MAX_JUSTIFICATION)
         rank = scheme().classification(classification).rank
-        marking = _tlp_code(tlp)
+        marking = scheme().tlp_code(tlp)
         owner = policy.check_create(principal, RECORD_TYPE, None, rank)
         rec.entry.record_agency = owner
         row = RiskRow(
@@ -301,11 +301,6 @@ def _next_version(session: Session, threat: str, region: str) -> int:
         RiskRow.threat == threat, RiskRow.region == region
     )
     return int(session.scalar(query) or 0) + 1
-
-
-def _tlp_code(code: str | None) -> str | None:
-    marking = scheme().tlp_marking(code)
-    return marking.code if marking is not None else None
 
 
 def _ids(rows: Iterable[RiskRow]) -> list[str]:
