@@ -36,6 +36,7 @@ from qalxan.intake.tables import IncidentRow
 from qalxan.intake.taxonomy import taxonomy
 from qalxan.picture import report, rollup, view
 from qalxan.picture.contribution import contribution, watched
+from qalxan.picture.register import Judgements
 from qalxan.settings import Settings
 from qalxan.store.engine import session_factory
 from qalxan.store.rows import insert_rows
@@ -94,12 +95,12 @@ def _measure(label: str, url: str) -> list[Row]:
     times: list[float] = []
     regions = 0
     with session_factory(engine)() as session:
-        view.compute(session, TODAY, threats, 4, {})  # warm the caches once
+        view.compute(session, TODAY, threats, 4, Judgements())  # warm the caches once
         for n in range(RUNS):
             day = TODAY - timedelta(days=7 * (n % 5))
             clearance = (1, 3)[n % 2]
             started = clock.perf_counter()
-            found = view.compute(session, day, threats, clearance, {})
+            found = view.compute(session, day, threats, clearance, Judgements())
             times.append((clock.perf_counter() - started) * 1000)
             regions = len(found.regions)
     single, typical = _singles(engine)

@@ -119,7 +119,7 @@ def test_the_matrix_places_each_threat_in_its_cell(cast: Cast, engine: Engine) -
     assess(cast.analyst, threat=T4, likelihood=5, impact=5)
     assess(cast.analyst, threat=T1, likelihood=4, impact=2)
     assess(cast.analyst, threat=CYBER, likelihood=4, impact=2)
-    grid = register.matrix(cast.analyst)
+    grid = register.matrix_of(register.current(cast.analyst))
     assert len(grid.cells) == 25
     assert grid.cells[0] == grid.cell(5, 1) and grid.cells[-1] == grid.cell(1, 5)
     assert grid.cell(5, 5).threats == (T4,) and grid.cell(5, 5).level == 5
@@ -131,25 +131,27 @@ def test_the_matrix_places_each_threat_in_its_cell(cast: Cast, engine: Engine) -
     assert len(audits(engine, "assessment.list")) == 1
 
 
+def judged(engine: Engine, ctx: Context) -> register.Judgements:
+    """The judgements the picture's levels take for the caller of ``ctx``."""
+    with transaction(engine) as session:
+        return register.every_region(session, ctx.principal)
+
+
 def test_a_region_falls_back_to_the_national_assessment(cast: Cast, engine: Engine) -> None:
     assess(cast.analyst, threat=T4, likelihood=2, impact=2)
-    national_t1 = assess(cast.analyst, threat=T1, likelihood=3, impact=3)
+    assess(cast.analyst, threat=T1, likelihood=3, impact=3)
     assess(cast.analyst, threat=T4, region="AZ-TOV", likelihood=5, impact=4)
-    found = register.judgements(cast.analyst, "az-tov")
-    assert {t: (j.likelihood, j.impact, j.region) for t, j in found.items()} == {
-        T4: (5, 4, "AZ-TOV"),
-        T1: (3, 3, ""),
+    found = judged(engine, cast.analyst)
+    assert {t: found.of("AZ-TOV", t) for t in (T4, T1, CYBER)} == {
+        T4: (5, 4),
+        T1: (3, 3),
+        CYBER: None,
     }
-    assert found[T1].risk_id == national_t1.id
-    national = register.judgements(cast.analyst)
-    assert (national[T4].likelihood, national[T4].region) == (2, "")
+    assert found.of("", T4) == (2, 2)
     # A region never assessed is judged by the national register.
-    assert register.judgements(cast.analyst, "AZ-BA") == national
-    entry = audits(engine, "assessment.list")[0]
-    assert entry.detail["region"] == "AZ-TOV" and entry.detail["count"] == 2
+    assert {t: found.of("AZ-BA", t) for t in (T4, T1)} == {T4: (2, 2), T1: (3, 3)}
     # Callers who may not read assessments get no judgement from the picture's helper.
-    with transaction(engine) as session:
-        assert register.judgements_in(session, cast.duty.principal, "AZ-TOV") == {}
+    assert judged(engine, cast.duty).by_region == {}
 
 
 def test_bad_input_names_the_field(cast: Cast, engine: Engine) -> None:
@@ -201,15 +203,17 @@ def test_roles_without_the_permission_are_refused(cast: Cast, engine: Engine) ->
     assert [a.outcome for a in audits(engine, "assessment.list")] == ["denied"]
 
 
-def test_a_reader_sees_only_the_versions_within_clearance_and_reach(cast: Cast) -> None:
+def test_a_reader_sees_only_the_versions_within_clearance_and_reach(
+    cast: Cast, engine: Engine
+) -> None:
     first = assess(cast.analyst, likelihood=2, classification="restricted")
     secret = assess(cast.analyst, likelihood=5, classification="secret")
     assert register.current(cast.analyst)[T4].id == secret.id
     # Below the clearance: the newest version the reader may read, and no trace of the other.
     assert register.current(cast.low)[T4].id == first.id
     assert [r.id for r in register.history(cast.low, T4)] == [first.id]
-    assert register.matrix(cast.low).cell(2, 4).threats == (T4,)
-    assert register.judgements(cast.low)[T4].likelihood == 2
+    assert register.matrix_of(register.current(cast.low)).cell(2, 4).threats == (T4,)
+    assert judged(engine, cast.low).of("", T4) == (2, 4)
     # Another agency's analysts see an unmarked assessment nowhere; a GREEN one reaches them.
     assert register.current(cast.neighbour) == {}
     assert register.history(cast.neighbour, T4) == []

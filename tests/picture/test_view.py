@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from qalxan.access.tables import AuditRow
 from qalxan.picture import rollup, view
 from qalxan.picture.contribution import Contribution, watched
+from qalxan.picture.register import Judgements
 from qalxan.settings import Settings
 from qalxan.store.engine import session_factory
 from qalxan.web.app import create_app
@@ -57,7 +58,7 @@ def cells(found: view.Picture, region: str = "") -> dict[str, view.Cell]:
 @pytest.mark.usefixtures("history")
 def test_levels_rise_with_a_surge_and_stay_low_where_nothing_changed(engine: Engine) -> None:
     with session_factory(engine)() as session:
-        found = view.compute(session, TODAY, list(watched()), clearance=4, judgements={})
+        found = view.compute(session, TODAY, list(watched()), clearance=4, judgements=Judgements())
     clash = cells(found)[CLASH]
     assert clash.recent == 12 and clash.level.level >= 4
     assert any("mean severity 5.0" in r for r in clash.level.reasons)
@@ -73,15 +74,15 @@ def test_levels_rise_with_a_surge_and_stay_low_where_nothing_changed(engine: Eng
 @pytest.mark.usefixtures("history")
 def test_a_reader_counts_only_what_they_are_cleared_for(engine: Engine) -> None:
     with session_factory(engine)() as session:
-        cleared = view.compute(session, TODAY, [CRIME], clearance=3, judgements={})
-        restricted = view.compute(session, TODAY, [CRIME], clearance=1, judgements={})
+        cleared = view.compute(session, TODAY, [CRIME], clearance=3, judgements=Judgements())
+        restricted = view.compute(session, TODAY, [CRIME], clearance=1, judgements=Judgements())
     assert "AZ-GA" in cleared.regions and "AZ-GA" not in restricted.regions
     assert cells(cleared)[CRIME].recent == cells(restricted)[CRIME].recent + 1
 
 
 @pytest.mark.usefixtures("history")
 def test_trends_list_every_week_and_the_judgement_holds_a_level_up(engine: Engine) -> None:
-    judged = {"": {"threat-3-9": (5, 4)}, "AZ-BA": {CRIME: (4, 4)}}
+    judged = Judgements({"": {"threat-3-9": (5, 4)}, "AZ-BA": {CRIME: (4, 4)}})
     with session_factory(engine)() as session:
         found = view.compute(session, TODAY, list(watched()), 4, judged, weeks=10)
     weeks = found.trends[CLASH]

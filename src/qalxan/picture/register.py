@@ -15,7 +15,7 @@ who may hold a lower clearance).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -173,47 +173,28 @@ def latest(session: Session, principal: Principal, region: str) -> dict[str, Ris
 
 
 @dataclass(frozen=True)
-class Judgement:
-    """The analysts' likelihood and impact of one threat for a region; ``region`` says where
-    the assessment was made (``""``: the national one, when the region has none)."""
+class Judgements:
+    """The analysts' likelihood and impact per region (``""``: national) and threat, as the
+    picture's levels take them. A region without its own assessment of a threat takes the
+    national one: straight to the national register, not through a parent unit (a district of
+    Nakhchivan falls back to the national assessment, not to ``AZ-NX``'s)."""
 
-    likelihood: int
-    impact: int
-    region: str
-    version: int
-    risk_id: str
+    by_region: Mapping[str, Mapping[str, tuple[int, int]]] = field(default_factory=dict)
 
+    @classmethod
+    def national(cls, rows: Mapping[str, RiskRow]) -> Judgements:
+        """The judgements of a national register (threat -> its assessment)."""
+        return cls({NATIONAL: {t: (r.likelihood, r.impact) for t, r in rows.items()}})
 
-def judgements(ctx: audit.Context, region: str = NATIONAL) -> dict[str, Judgement]:
-    """What the picture's levels take as the analysts' judgement (``Evidence.likelihood`` and
-    ``impact``) per threat in ``region``: the region's newest readable assessment of a threat,
-    else the national one; a threat assessed in neither is absent. Audited as a list."""
-    with audit.recorded(ctx, f"{RECORD_TYPE}.list", RECORD_TYPE) as rec:
-        policy.require(ctx.principal, RECORD_TYPE, policy.READ)
-        where = check_region(region)
-        found = judgements_in(rec.session, ctx.principal, where)
-        ids = sorted(j.risk_id for j in found.values())
-        rec.entry.detail = {"region": where, "view": "judgements", "count": len(ids), "ids": ids}
-    return found
+    def of(self, region: str, threat: str) -> tuple[int, int] | None:
+        found = self.by_region.get(region, {}).get(threat)
+        return found or self.by_region.get(NATIONAL, {}).get(threat)
 
 
-def judgements_in(session: Session, principal: Principal, region: str) -> dict[str, Judgement]:
-    """:func:`judgements` inside a transaction the caller audits; ``region`` already checked.
-    A caller who may not read assessments gets none (the policy's condition is false)."""
-    rows = latest(session, principal, NATIONAL)
-    if region != NATIONAL:
-        rows = {**rows, **latest(session, principal, region)}
-    return {
-        threat: Judgement(r.likelihood, r.impact, r.region, r.version, r.id)
-        for threat, r in rows.items()
-    }
-
-
-def every_region(session: Session, principal: Principal) -> dict[str, dict[str, tuple[int, int]]]:
-    """Likelihood and impact of the newest readable assessment per region (``""``: national)
-    and threat, for the picture of every region at once (inside the caller's audited
-    transaction). A region without its own assessment of a threat takes the national one: the
-    picture falls back to it."""
+def every_region(session: Session, principal: Principal) -> Judgements:
+    """The newest readable assessment's likelihood and impact per region and threat, for the
+    picture of every region at once (inside the caller's audited transaction). A caller who may
+    not read assessments gets none (the policy's condition is false)."""
     readable = policy.visible(principal, RiskRow)
     newest = session.execute(
         select(RiskRow.region, RiskRow.threat, func.max(RiskRow.version))
@@ -221,7 +202,7 @@ def every_region(session: Session, principal: Principal) -> dict[str, dict[str, 
         .group_by(RiskRow.region, RiskRow.threat)
     ).all()
     if not newest:
-        return {}
+        return Judgements()
     picked = or_(
         *(
             and_(RiskRow.region == r, RiskRow.threat == t, RiskRow.version == v)
@@ -231,7 +212,7 @@ def every_region(session: Session, principal: Principal) -> dict[str, dict[str, 
     found: dict[str, dict[str, tuple[int, int]]] = {}
     for row in session.scalars(select(RiskRow).where(picked)):
         found.setdefault(row.region, {})[row.threat] = (row.likelihood, row.impact)
-    return found
+    return Judgements(found)
 
 
 @dataclass(frozen=True)
@@ -275,11 +256,6 @@ class Matrix:
                 for c in self.cells
             ],
         }
-
-
-def matrix(ctx: audit.Context, region: str = NATIONAL) -> Matrix:
-    """The current assessments of ``region`` (audited by :func:`current`) as a risk matrix."""
-    return matrix_of(current(ctx, region), check_region(region))
 
 
 def matrix_of(rows: Mapping[str, RiskRow], region: str = NATIONAL) -> Matrix:

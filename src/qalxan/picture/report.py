@@ -42,7 +42,7 @@ from qalxan.picture import charts, narratives, period_counts, periods, view
 from qalxan.picture.contribution import watched
 from qalxan.picture.grains import first_of_month, monday_of
 from qalxan.picture.levels import Level, risk_level, scale
-from qalxan.picture.register import Matrix, latest, matrix_of
+from qalxan.picture.register import Judgements, Matrix, latest, matrix_of
 from qalxan.picture.tables import NarrativeRow, RiskRow
 
 RECORD_TYPE = "assessment"
@@ -195,10 +195,10 @@ def _gather(
     threats = list(watched())
     register = latest(session, principal, view.NATIONAL)
     as_of = min(this.last, now.date())
-    judged = {view.NATIONAL: {t: (r.likelihood, r.impact) for t, r in register.items()}}
+    judged = Judgements.national(register)
     found = view.compute(session, as_of, threats, clearance, judged, TREND_WEEKS)
     earlier = _register(session, principal, before.until_at)
-    judged_before = {view.NATIONAL: {t: (r.likelihood, r.impact) for t, r in earlier.items()}}
+    judged_before = Judgements.national(earlier)
     previous = view.compute(session, before.last, threats, clearance, judged_before, 1)
     counts = period_counts.per_threat(session, this, clearance)
     counts_before = period_counts.per_threat(session, before, clearance)

@@ -13,7 +13,6 @@ Azerbaijan's regions together; incidents abroad and unplaced ones count in neith
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -32,8 +31,6 @@ from qalxan.picture.tables import MonthRow, NationalWeekRow, WeekRow
 RECORD_TYPE = "assessment"
 NATIONAL = ""
 TREND_WEEKS = 26
-# Risk register judgements: (likelihood, impact) per threat, for a region or nationally.
-Judgements = Mapping[str, tuple[int, int]]
 
 
 @dataclass(frozen=True)
@@ -117,7 +114,7 @@ def compute(
     today: date,
     threats: list[str],
     clearance: int,
-    judgements: Mapping[str, Judgements],
+    judgements: register.Judgements,
     weeks: int = TREND_WEEKS,
 ) -> Picture:
     """The picture without the access check and audit (for the report and benchmarks)."""
@@ -184,12 +181,12 @@ def _cell(
     region: str,
     recent: Sums,
     baseline: Sums,
-    judgements: Mapping[str, Judgements],
+    judgements: register.Judgements,
     windows: Windows,
 ) -> Cell:
     count, severity = recent.get((threat, region), (0, 0))
     before = baseline.get((threat, region), (0, 0))[0]
-    judged = judgements.get(region, {}).get(threat) or judgements.get(NATIONAL, {}).get(threat)
+    judged = judgements.of(region, threat)
     evidence = Evidence(
         count,
         severity,
