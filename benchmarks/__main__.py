@@ -10,12 +10,17 @@ from rich.table import Table
 
 from benchmarks import (
     bench_access,
+    bench_alerts,
+    bench_alerts_ingest,
+    bench_cti,
     bench_geo,
+    bench_hazards,
     bench_intake,
     bench_picture,
     bench_screening,
     bench_search,
     bench_startup,
+    bench_taxii,
     bench_typing,
 )
 from benchmarks.common import Row
@@ -29,6 +34,11 @@ BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     "intake": bench_intake.run,
     "screening": bench_screening.run,
     "picture": bench_picture.run,
+    "hazards": bench_hazards.run,
+    "alerts": bench_alerts.run,
+    "alerts-ingest": bench_alerts_ingest.run,
+    "taxii": bench_taxii.run,
+    "cti": bench_cti.run,
 }
 
 

@@ -66,7 +66,8 @@ def served(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[
         with httpx.Client() as client:
             while True:
                 if process.poll() is not None:
-                    raise RuntimeError(f"qalxan serve exited: {process.stderr.read()!r}")
+                    err = process.stderr.read() if process.stderr else b""
+                    raise RuntimeError(f"qalxan serve exited: {err!r}")
                 try:
                     if client.get(f"{url}/api/v1/doctrine", timeout=1).status_code == 200:
                         break

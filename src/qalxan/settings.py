@@ -132,6 +132,24 @@ class Settings(BaseSettings):
     warning_scan_interval_seconds: int = Field(
         3600, ge=0, le=7 * 24 * 3600, description="How often a worker scans for early warnings."
     )
+    cti_correlate_interval_seconds: int = Field(
+        60,
+        ge=0,
+        le=24 * 3600,
+        description="How often a worker correlates new incidents with the CERT's indicators.",
+    )
+    alert_feed_interval_seconds: int = Field(
+        60,
+        ge=0,
+        le=3600,
+        description="How often a worker pulls the external warning feeds that are due.",
+    )
+    taxii_pull_interval_seconds: int = Field(
+        60,
+        ge=0,
+        le=24 * 3600,
+        description="How often a worker looks for partner TAXII feeds due a pull.",
+    )
     screening_threshold: float = Field(
         0.72,
         ge=0,
@@ -167,6 +185,70 @@ class Settings(BaseSettings):
         description="How often (at most) a process holding the screening index asks the "
         "database whether a list changed, and rebuilds the index if so; 0 asks on every "
         "screening.",
+    )
+    outbox_transport: Literal["hold", "send"] = Field(
+        "hold",
+        description="`hold` keeps every outgoing message (e-mail, webhook, SMS) pending so that "
+        "nothing leaves the machine; `send` delivers them.",
+    )
+    outbox_max_attempts: int = Field(
+        8, ge=1, le=100, description="Attempts at delivering a message before it is given up."
+    )
+    outbox_interval_seconds: int = Field(
+        30,
+        ge=0,
+        le=3600,
+        description="How often a worker delivers the due outgoing messages; 0 leaves it to "
+        "`qalxan outbox deliver`.",
+    )
+    smtp_host: str | None = Field(None, description="SMTP server that sends e-mail.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_username: str | None = Field(
+        None, description="User name at the SMTP server; no login when unset."
+    )
+    smtp_password: str | None = Field(None, description="Password at the SMTP server.")
+    smtp_starttls: bool = Field(
+        True, description="Upgrade the SMTP connection with STARTTLS before anything is sent."
+    )
+    smtp_from: str | None = Field(None, description="The `From` address of e-mail sent.")
+    webhook_secret: str | None = Field(
+        None,
+        description="Secret that signs webhook bodies (HMAC-SHA256) for endpoints without a "
+        "secret of their own; at least 32 characters in production.",
+    )
+    sms_gateway_url: str | None = Field(None, description="URL of the HTTP SMS gateway.")
+    sms_gateway_token: str | None = Field(None, description="Bearer token of the HTTP SMS gateway.")
+    sms_max_length: int = Field(
+        160, ge=40, le=10_000, description="Longest SMS text; a longer body is cut with a note."
+    )
+    alerts_sender: str = Field(
+        "mes.gov.az",
+        pattern=r"^[^\s,<&/]+$",
+        description="The CAP `sender` of the alerts the warning desk issues (a domain of the "
+        "issuing authority); identifiers are `<sender>.<YYYYMMDD>.<random>`.",
+    )
+    alerts_signing_key_path: Path | None = Field(
+        None,
+        description="PEM file of the private key (RSA or EC) that signs issued alerts with an "
+        "enveloped XML signature; unset, alerts are not signed. There is no default key.",
+    )
+    alerts_signing_cert_path: Path | None = Field(
+        None,
+        description="PEM file of the X.509 certificate of the alert signing key, embedded in "
+        "every signature; needed with the key.",
+    )
+    alerts_public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s?#]+$",
+        description="Absolute base URL at which the public alert feed and CAP files are "
+        "served; the ids of the Atom feed and the links in e-mails use it. Unset: the URL "
+        "of the request (feed), `http://HOST:PORT` (e-mail).",
+    )
+    alerts_feed_title: str = Field(
+        "Public warnings",
+        min_length=1,
+        max_length=200,
+        description="Title of the Atom feed of active public alerts.",
     )
 
     @model_validator(mode="after")

@@ -38,7 +38,7 @@ LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def test_the_combinations_are_complete() -> None:
-    assert len(ROLES) == 9 and len(CLEARANCES) == 5 and len(TLPS) == 6
+    assert len(ROLES) == 10 and len(CLEARANCES) == 5 and len(TLPS) == 6
 
 
 @dataclass(frozen=True)

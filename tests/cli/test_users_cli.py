@@ -62,7 +62,7 @@ def test_users_and_units_lifecycle(env: Path) -> None:
     code, out = run("users", "list", "--agency", "agency-mia")
     assert "r.huseynov" in out and "analyst" in out and "disabled" in out
     code, out = run("users", "create", "x.y", "--agency", "agency-nowhere", "--role", "reporter")
-    assert code == 2 and "agency_id: no agency has the id" in out
+    assert code == 2 and "agency_id: no agency or partner organisation has the id" in out
     code, out = run("users", "reset-password", "nobody")
     assert code == 2 and "no user is named" in out
 

@@ -82,6 +82,17 @@ def test_a_sustained_rise_too_small_for_any_one_period_is_a_shift() -> None:
     assert 30 <= first.period <= 36
 
 
+def test_a_scan_starting_after_a_warned_sequence_does_not_warn_of_it_again() -> None:
+    # A sequence that warned before the scan's start: scanning on from the next period must
+    # find what a scan of the whole series finds there, not the old excess again.
+    counts = np.concatenate(
+        [poisson(2.0, 30, seed=7), [25, 12, 9, 7, 6, 5], poisson(2.0, 20, seed=8)]
+    )
+    for start in range(32, 37):
+        whole = [s for s in scan(counts, WEEKLY) if s.period >= start]
+        assert scan(counts, WEEKLY, start=start) == whole
+
+
 def test_episodes_group_neighbouring_periods() -> None:
     counts = poisson(2.0, 30)
     counts[20:23] = 15

@@ -26,7 +26,7 @@ from tests.people import make_person
 
 # Public by design: the Concept is a published document; health is for load balancers.
 PUBLIC_API = re.compile(r"^/api/v1/(health|doctrine|openapi\.json|docs|auth/login$)")
-PUBLIC_PAGES = re.compile(r"^/($|doctrine|login|static|lang)")
+PUBLIC_PAGES = re.compile(r"^/($|doctrine|login|static|lang|alerts/(feed\.atom$|cap/))")
 # Open to every signed-in caller, whatever their permissions.
 SIGNED_IN = re.compile(
     r"^/api/v1/(auth/(me|logout|password|api-keys)|units|audit/public-key|event-types)"

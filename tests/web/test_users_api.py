@@ -146,3 +146,22 @@ def test_units_belong_to_doctrine_agencies(
     assert moved.json()["unit_id"] == unit.json()["id"]
     listed = api.get("/api/v1/units?agency_id=agency-mia", headers=mia_admin.headers).json()
     assert [u["name"] for u in listed] == ["Baku City Police Department"]
+
+
+def test_partner_accounts_belong_to_a_partner_organisation(
+    api: TestClient, platform_admin: Person
+) -> None:
+    # A foreign CERT's analyst: an account of a doctrine organisation, with the CTI partner role.
+    body = new_user(username="nato.cert", agency_id="org-nato", roles=["cti_partner"])
+    made = api.post("/api/v1/users", json=body, headers=platform_admin.headers)
+    assert made.status_code == 201, made.text
+    assert made.json()["agency_id"] == "org-nato"
+    # A state or a made-up id is no partner organisation.
+    for agency in ("state-georgia", "org-nope"):
+        refused = api.post(
+            "/api/v1/users",
+            json=new_user(username="x.partner", agency_id=agency, roles=["cti_partner"]),
+            headers=platform_admin.headers,
+        )
+        assert refused.status_code == 422 and refused.json()["error"]["field"] == "agency_id"
+        assert "partner organisation" in refused.json()["error"]["message"]

@@ -27,6 +27,9 @@ from qalxan.store.ids import new_id
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}[a-z0-9]$")
 
+# Who may hold an account: the platform's agencies and its partner organisations.
+PARTNER_KINDS = ("agency", "organisation")
+
 
 @dataclass
 class Changes:
@@ -84,7 +87,9 @@ def create(
 ) -> tuple[UserRow, str | None]:
     """A new account; without ``password`` a one-time password is made and returned."""
     name = normalise_username(username)
-    check_agency(doctrine, agency_id)
+    # A foreign partner's staff (a CERT of an international organisation, say) sign in as
+    # members of that organisation: they hold only the roles given to them, e.g. cti_partner.
+    check_agency(doctrine, agency_id, kinds=PARTNER_KINDS)
     rank = scheme().classification(clearance, "clearance").rank
     one_time = None
     if password is None:

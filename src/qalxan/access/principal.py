@@ -12,7 +12,7 @@ from typing import Literal
 
 from qalxan.access.roles import catalogue
 
-Via = Literal["session", "api_key", "cli", "system"]
+Via = Literal["session", "api_key", "basic", "cli", "system"]
 Scope = Literal["agency", "any"]
 
 

@@ -9,8 +9,10 @@ has a table is listed).
 from __future__ import annotations
 
 from qalxan.access.tables import ComplaintRow, Protected
+from qalxan.alerts.tables import AlertRow
 from qalxan.bulletins.tables import BulletinRow
 from qalxan.cases.tables import CaseRow
+from qalxan.cti.tables import CtiObjectRow
 from qalxan.intake.tables import IncidentRow, ReportRow
 from qalxan.picture.tables import NarrativeRow, RiskRow, WarningRow
 from qalxan.screening.tables import HitRow
@@ -23,6 +25,9 @@ MODELS: dict[str, type[Protected]] = {
     "case": CaseRow,
     # A contested screening match is the hit the officer saw.
     "screening": HitRow,
+    # Every stored version of a STIX object is a record of its own.
+    "cti": CtiObjectRow,
+    "alert": AlertRow,
 }
 
 

@@ -26,11 +26,22 @@ def check_manage(principal: Principal, agency_id: str) -> None:
     raise Forbidden("you do not administer this agency's accounts and units")
 
 
-def check_agency(doctrine: Doctrine, agency_id: str, field: str = "agency_id") -> None:
-    try:
-        doctrine.get(agency_id, kind="agency")
-    except NotFound:
-        raise InvalidInput(f"{field}: no agency has the id {agency_id!r}", field=field) from None
+def check_agency(
+    doctrine: Doctrine,
+    agency_id: str,
+    field: str = "agency_id",
+    kinds: tuple[str, ...] = ("agency",),
+) -> None:
+    """``agency_id`` names a doctrine item of one of ``kinds`` (an agency, unless a partner
+    organisation may stand in its place)."""
+    for kind in kinds:
+        try:
+            doctrine.get(agency_id, kind=kind)
+            return
+        except NotFound:
+            continue
+    what = "agency" if kinds == ("agency",) else "agency or partner organisation"
+    raise InvalidInput(f"{field}: no {what} has the id {agency_id!r}", field=field)
 
 
 def create(

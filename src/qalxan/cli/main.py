@@ -9,17 +9,21 @@ import uvicorn
 
 from qalxan.bootstrap import bootstrap, ensure_first_admin, signer
 from qalxan.cli import (
+    alerts,
     assess,
     audit,
+    cti,
     db,
     demo,
     doctrine,
     intake,
+    outbox,
     oversight,
     picture,
     reports,
     retention,
     screening,
+    taxii,
     users,
 )
 from qalxan.cli.common import console, reports_errors, settings
@@ -38,7 +42,11 @@ app.add_typer(intake.app, name="intake")
 app.add_typer(picture.app, name="picture")
 app.add_typer(assess.app, name="assess")
 app.add_typer(screening.app, name="lists")
+app.add_typer(outbox.app, name="outbox")
+app.add_typer(taxii.app, name="taxii")
+app.add_typer(cti.app, name="cti")
 app.command("screen")(screening.screen)
+app.add_typer(alerts.app, name="alerts")
 
 
 @app.command()

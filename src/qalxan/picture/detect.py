@@ -83,12 +83,12 @@ def scan(counts: Counts, rule: Rule, start: int = 0) -> list[Signal]:
             run_periods += 1
         else:
             run_observed, run_expected, run_periods = 0, 0.0, 0
-        if t < start:
-            continue
+        # Periods before ``start`` raise nothing but restart the sum as if they had: a scan
+        # that begins inside an old sequence must not raise its excess again as new.
         surge = _surge(t, observed, base, rule)
-        if surge is not None:
+        if t >= start and surge is not None:
             signals.append(surge)
-        elif evidence >= rule.limit:
+        elif t >= start and evidence >= rule.limit:
             probability = float(stats.poisson.sf(run_observed - 1, run_expected))
             signals.append(
                 Signal(t, SHIFT, run_observed, run_expected, run_periods, probability, base.basis)

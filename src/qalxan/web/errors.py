@@ -38,6 +38,13 @@ STATUS: dict[type[QalxanError], int] = {
     TooManyRequests: 429,
 }
 log = logging.getLogger(__name__)
+
+
+def status_of(exc: QalxanError) -> int:
+    """The HTTP status of a domain error, its subclasses included (400 when unmapped)."""
+    return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+
+
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -69,7 +76,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(QalxanError)
     async def domain_error(request: Request, exc: QalxanError) -> Response:
-        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        status = status_of(exc)
         response = _respond(request, status, error_body(exc.code, exc.message, exc.field))
         if isinstance(exc, Unauthorized):
             response.headers["WWW-Authenticate"] = 'Bearer realm="qalxan"'

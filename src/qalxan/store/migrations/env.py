@@ -7,9 +7,12 @@ from sqlalchemy import create_engine
 
 # The schema is the union of every capability's tables.
 import qalxan.access.tables
+import qalxan.alerts.tables
 import qalxan.bulletins.tables
 import qalxan.cases.tables
+import qalxan.cti.tables
 import qalxan.intake.tables
+import qalxan.outbox.tables
 import qalxan.picture.tables
 import qalxan.screening.tables  # noqa: F401
 from qalxan.store.tables import Base

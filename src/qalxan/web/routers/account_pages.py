@@ -18,7 +18,7 @@ from qalxan.errors import InvalidInput, NotFound, QalxanError, TooManyRequests, 
 from qalxan.web import forms
 from qalxan.web.auth import SESSION_COOKIE
 from qalxan.web.deps import DoctrineDep, SessionDep, SettingsDep
-from qalxan.web.errors import STATUS
+from qalxan.web.errors import status_of
 from qalxan.web.page_auth import (
     PASSWORD_PATH,
     PageCallerDep,
@@ -137,7 +137,7 @@ def change_password(
         keep = tokens.digest(caller.session_token) if caller.session_token else None
         accounts.change_password(ctx, form.secret("current_password"), new, keep)
     except (InvalidInput, NotFound) as exc:
-        return password_page(request, forced, exc, STATUS[type(exc)])
+        return password_page(request, forced, exc, status_of(exc))
     return see_other("/account?done=password")
 
 
@@ -213,7 +213,7 @@ def create_key(
     except InvalidInput as exc:
         values = {"name": name, "scopes": scopes, "expires_at": form.text("expires_at", 10)}
         return profile(
-            request, session, doctrine, caller, error=exc, values=values, status=STATUS[type(exc)]
+            request, session, doctrine, caller, error=exc, values=values, status=status_of(exc)
         )
     return profile(request, session, doctrine, caller, new_key=secret, status=201)
 

@@ -34,7 +34,7 @@ from qalxan.intake.tables import IncidentRow, RoutingRow
 from qalxan.intake.taxonomy import taxonomy
 from qalxan.store.engine import session_factory
 from qalxan.web.deps import DoctrineDep, SettingsDep
-from qalxan.web.errors import STATUS
+from qalxan.web.errors import status_of
 from qalxan.web.forms import Form, PageFormDep, day_bounds
 from qalxan.web.maps import country_map
 from qalxan.web.page_auth import PageCtxDep
@@ -266,7 +266,7 @@ def incident_page(
         "where": where,
         "values": values or {},
     }
-    status = STATUS[type(error)] if error is not None else 200
+    status = status_of(error) if error is not None else 200
     return desk.show("intake/incident.html", context, status)
 
 

@@ -21,7 +21,7 @@ from qalxan.access.roles import catalogue
 from qalxan.access.tables import ComplaintRow
 from qalxan.errors import InvalidInput, NotFound, QalxanError
 from qalxan.web.deps import SessionDep
-from qalxan.web.errors import STATUS
+from qalxan.web.errors import status_of
 from qalxan.web.forms import Form, PageFormDep
 from qalxan.web.routers.oversight_pages import (
     COMPLAINT,
@@ -127,7 +127,7 @@ def file_complaint(here: HereDep, form: PageFormDep) -> Response:
         )
         filed = complaints.file(here.ctx, here.doctrine, filing, here.clock.zone)
     except FORM_ERRORS as exc:
-        return complaints_page(here, error=exc, values=echo(form, FILING), code=STATUS[type(exc)])
+        return complaints_page(here, error=exc, values=echo(form, FILING), code=status_of(exc))
     return see_other(f"/oversight/complaints/{filed.complaint.id}?done=filed")
 
 
@@ -182,6 +182,6 @@ def move_complaint(
     except FORM_ERRORS as exc:
         values = echo(form, {"status": 24, "note": 20_000, "extend": 8})
         return complaint_page(
-            here, session, complaint_id, error=exc, values=values, code=STATUS[type(exc)]
+            here, session, complaint_id, error=exc, values=values, code=status_of(exc)
         )
     return see_other(f"/oversight/complaints/{complaint_id}?done=moved")

@@ -29,7 +29,7 @@ from qalxan.intake.taxonomy import taxonomy
 from qalxan.web import files
 from qalxan.web.auth import check_csrf
 from qalxan.web.deps import ClassifierDep, SettingsDep
-from qalxan.web.errors import STATUS
+from qalxan.web.errors import status_of
 from qalxan.web.forms import CSRF_FIELD, MAX_FIELDS, Form, PageFormDep
 from qalxan.web.maps import country_map
 from qalxan.web.page_auth import PageCallerDep
@@ -144,7 +144,7 @@ def form_page(
         "tlps": scheme().tlp,
         "country": country_map(),
     }
-    status = STATUS[type(error)] if error is not None else 200
+    status = status_of(error) if error is not None else 200
     return desk.show("intake/report_form.html", context, status)
 
 

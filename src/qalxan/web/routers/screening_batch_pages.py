@@ -35,7 +35,7 @@ from qalxan.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Qal
 from qalxan.screening import batch, lists, service
 from qalxan.screening.holder import IndexHolder
 from qalxan.web.deps import ScreeningDep
-from qalxan.web.errors import STATUS
+from qalxan.web.errors import status_of
 from qalxan.web.forms import Form
 from qalxan.web.routers.incident_pages import FORM_ERRORS, Desk, DeskDep, echo, see_other
 from qalxan.web.routers.report_pages import upload_form
@@ -209,7 +209,7 @@ def batch_page(
         "max_mb": MAX_BYTES // (1024 * 1024),
         "error": error,
     }
-    return desk.show("screening/batch.html", context, STATUS[type(error)] if error else 200)
+    return desk.show("screening/batch.html", context, status_of(error) if error else 200)
 
 
 @router.get("/screening/batch", response_class=HTMLResponse)

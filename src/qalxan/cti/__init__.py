@@ -1,0 +1,1 @@
+"""Cyber threat intelligence for the national CERT: STIX 2.1 store, TAXII 2.1, MISP."""
