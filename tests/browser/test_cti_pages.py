@@ -15,8 +15,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 
-from qalxan.cti import incident_links
+from qalxan.cti import incident_links, ingest, techniques
+from qalxan.intake.tables import IncidentRow
 from qalxan.settings import Settings
+from qalxan.store.engine import transaction
 from tests.browser.conftest import shoot
 from tests.browser.test_intake_pages import enter
 from tests.cti.correlation_support import report
@@ -77,6 +79,9 @@ def test_the_cert_works_its_intelligence_and_another_agency_sees_only_its_share(
     stored = report(server_engine, server_settings, cert, NARRATIVE)
     ctx = cert.ctx(server_engine, server_settings)
     incident_links.correlate_now(ctx, load_bundled(), stored.incident_id)
+    techniques.link(ctx, stored.incident_id, "T1566.001")
+    with transaction(server_engine) as session:
+        title = session.get_one(IncidentRow, stored.incident_id).title
 
     page.get_by_role("link", name="CTI", exact=True).click()
     page.fill("#q", ADDRESS)
@@ -92,6 +97,7 @@ def test_the_cert_works_its_intelligence_and_another_agency_sees_only_its_share(
     sighting = page.locator("#sightings tbody tr[data-sighting]")
     expect(sighting).to_contain_text("Electronic Security Service")
     expect(sighting.locator(".incident-link")).to_have_text(stored.incident_id)
+    expect(page.locator('#incidents tr[data-kind="sighting"] .incident-title')).to_have_text(title)
     shoot(page, "cti-object")
     page.locator("#relationships").get_by_role("link", name=MALWARE["name"]).click()
     expect(page.locator("#object-title")).to_contain_text("Qarabag loader")
@@ -103,6 +109,9 @@ def test_the_cert_works_its_intelligence_and_another_agency_sees_only_its_share(
     expect(attack.get_by_role("link")).to_have_attribute(
         "href", "https://attack.mitre.org/techniques/T1566/001"
     )
+    used_in = page.locator('#incidents tr[data-kind="technique"]')
+    expect(used_in).to_have_attribute("data-incident", stored.incident_id)
+    expect(used_in.locator(".incident-title")).to_have_text(title)
     shoot(page, "cti-technique")
     page.locator(".crumbs").get_by_role("link").click()
     page.get_by_role("link", name="Sightings", exact=True).click()
@@ -126,6 +135,18 @@ def test_the_cert_works_its_intelligence_and_another_agency_sees_only_its_share(
     expect(page.get_by_role("status")).to_contain_text("granted")
     expect(collection.locator('tr[data-grantee="agency-sss"]')).to_contain_text("read")
     shoot(page, "cti-collections")
+    # The malware put into it; the search filtered by the collection finds only that.
+    collection_id = collection.get_attribute("data-collection")
+    assert collection_id is not None
+    ingest.import_objects(ctx, [MALWARE], collection=collection_id)
+    page.goto("/cti")
+    page.select_option("#collection", label="Energy sector indicators (energy)")
+    page.get_by_role("button", name="Search").click()
+    in_collection = page.locator("#cti-results tbody tr[data-stix-id]")
+    expect(in_collection).to_have_count(1)
+    expect(in_collection.first).to_have_attribute("data-stix-id", MALWARE["id"])
+    page.goto("/cti/collections")
+    expect(page.locator(f'[data-collection="{collection_id}"] .count')).to_have_text("1")
 
     page.goto("/cti/subscriptions")
     page.fill("#operator", "Azerenerji OJSC")
@@ -148,3 +169,13 @@ def test_the_cert_works_its_intelligence_and_another_agency_sees_only_its_share(
     other_page.goto("/cti/collections")
     expect(other_page.locator("section.cti-collection")).to_contain_text("Energy sector")
     expect(other_page.locator("select[name=grantee]")).to_have_count(0)
+    # The granted collection is offered to their search too; the indicator's incident (the
+    # CERT's, TLP:AMBER) is not shown to them.
+    other_page.goto("/cti")
+    other_page.select_option("#collection", collection_id)
+    other_page.get_by_role("button", name="Search").click()
+    expect(other_page.locator("#cti-results tbody tr[data-stix-id]")).to_have_count(1)
+    other_page.goto(f"/cti/objects/{INDICATOR['id']}")
+    expect(other_page.locator("#object-title")).to_contain_text(INDICATOR["name"])
+    expect(other_page.locator("#incidents")).to_have_count(0)
+    expect(other_page.locator("main")).not_to_contain_text(stored.incident_id)

@@ -71,11 +71,11 @@ def test_listing_shows_what_the_caller_may_use(cast: Cast) -> None:  # noqa: F81
     shared = cast.collection("Shared", read=(SBS,))
     cast.collection("Own")
     elsewhere = collections.create(cast.ctx(cast.cert), api_root="other", title="Elsewhere")
-    reader = [(row.id, found) for row, found in collections.listing(cast.ctx(cast.reader))]
+    reader = [(c.row.id, c.rights) for c in collections.listing(cast.ctx(cast.reader))]
     assert reader == [(shared, Rights(True, False))]
     owner = collections.listing(cast.ctx(cast.cert), ROOT)
-    assert [row.title for row, _ in owner] == ["Shared", "Own"]
-    assert elsewhere.id not in {row.id for row, _ in owner}
+    assert [c.row.title for c in owner] == ["Shared", "Own"]
+    assert elsewhere.id not in {c.row.id for c in owner}
 
 
 def test_only_the_owner_grants_and_only_to_known_grantees(cast: Cast) -> None:  # noqa: F811
@@ -186,11 +186,11 @@ def test_the_listing_counts_members_in_one_query(cast: Cast) -> None:  # noqa: F
     assert listed[1].grants == listed[2].grants == []
     counting = [s for s in statements if "cti_collection_objects" in s]
     assert len(counting) == 1 and "GROUP BY" in counting[0]
-    # The same figures as describe gives, and the items still unpack as (row, rights).
+    # The same figures as describe gives.
     for item in listed:
         assert collections.describe(cert, item.row.id).members == item.members
-    [(row, rights)] = collections.listing(cast.ctx(cast.reader))
-    assert (row.id, rights) == (full, Rights(True, False))
+    [item] = collections.listing(cast.ctx(cast.reader))
+    assert (item.row.id, item.rights) == (full, Rights(True, False))
 
 
 def stix_object(n: int) -> dict[str, Any]:

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from taxii2client.v21 import Collection
 
 from qalxan.access.tables import AuditRow
-from qalxan.cti import pull
+from qalxan.cti import pull, statistics
 from qalxan.cti.tables import CtiEntryRow, CtiFeedRow, CtiObjectRow
 from qalxan.cti.taxii import feeds
 from qalxan.errors import Forbidden, InvalidInput
@@ -135,6 +135,25 @@ def test_pulling_again_stores_nothing_twice(
     with transaction(cast.engine) as session:
         count = len(session.scalars(select(CtiObjectRow.id)).all())
     assert count == 5
+
+
+def test_a_bulk_pull_is_analysed_once_its_pages_are_stored(
+    cast: Cast,  # noqa: F811
+    partner_site: Site,  # noqa: F811
+    partner: Collection,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(KEY_ENV, partner_site.cast.cert.key or "")
+    monkeypatch.setattr(statistics, "BULK", 4)  # more than any page, less than the pull
+    feed_id, _ = add_feed(cast, partner, secret_env=KEY_ENV)
+    done = pull.pull(cast.ctx(cast.cert), feed_id, page_size=2)
+    assert (done.pages, done.stored) == (3, 5)
+    if statistics.is_postgresql(cast.engine):
+        with cast.engine.connect() as connection:
+            counted = connection.execute(
+                text("SELECT reltuples FROM pg_class WHERE oid = CAST('cti_objects' AS regclass)")
+            ).scalar_one()
+        assert counted == 5
 
 
 def test_failures_are_recorded_on_the_feed(

@@ -43,7 +43,7 @@ LOADER = sdo(
     "Snake_case loader",
     is_family=True,
     description='Beacons 50% of the time from C:\\Temp\\x.exe, "quoted" in the report.',
-    labels=["Pattern-of-life"],
+    labels=["Pattern-of-life", "Bakı-Şəki\nline"],
     external_references=[{"source_name": "partner", "external_id": "PX-0042"}],
     object_marking_refs=[GREEN],
 )
@@ -68,6 +68,11 @@ def test_free_text_is_found_in_values_not_in_property_names(cast: Cast) -> None:
     # Values at any depth: an array of strings, an object in an array.
     assert found(cast.cert, text="MALICIOUS-ACTIVITY") == [beacon]
     assert found(cast.cert, text="px-0042") == [loader]
+    # Beyond ASCII, and a control character (escaped in the stored JSON).
+    assert found(cast.cert, text="Bakı-Şəki") == [loader]
+    assert found(cast.cert, text="Şəki\nline") == [loader]
+    postgresql = cast.cert.trail.engine.dialect.name == "postgresql"
+    assert found(cast.cert, text="bakı-şəki") == ([loader] if postgresql else [])  # see docs
     # The pattern is a value like any other, and the name column still counts.
     assert found(cast.cert, text="ipv4-addr:value") == [beacon]
     assert found(cast.cert, text="c2 server") == [beacon]

@@ -15,11 +15,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from qalxan.cti import incident_links, ingest, markings
+from qalxan.cti import collections, incident_links, ingest, markings, techniques
+from qalxan.intake.tables import IncidentRow
 from qalxan.settings import Settings
+from qalxan.store.engine import transaction
 from qalxan.web.app import create_app
 from qalxan.web.cti_shown import pattern_tokens
 from tests.cti.correlation_support import report
+from tests.cti.stix_support import audits
 from tests.cti.test_misp_samples import sample_event
 from tests.people import Person, load_bundled, make_person
 from tests.web.test_account_pages import HTML, sign_in
@@ -378,3 +381,101 @@ def test_page_forms_need_the_session_csrf_token(
     files = {"file": ("b.json", b"{}", "application/json")}
     assert web.post("/cti/import", files=files, headers=HTML).status_code == 403
     assert web.get("/cti", headers=HTML).status_code == 200
+
+
+def test_the_search_filters_by_a_collection_the_reader_may_read(
+    web: TestClient, engine: Engine, settings: Settings, cert: Person, neighbour: Person
+) -> None:
+    load_bundle(engine, settings, cert)
+    ctx = cert.ctx(engine, settings)
+    energy = collections.create(ctx, api_root="cert", title="Energy sector", alias="energy").id
+    ingest.import_objects(ctx, [MALWARE, INDICATOR], collection=energy)
+    page = web.get("/cti", headers=cert.headers).text
+    assert f'<option value="{energy}" >Energy sector (energy)</option>' in page
+    for ref in (energy, "energy"):
+        found = web.get("/cti", params={"collection": ref}, headers=cert.headers)
+        rows = re.findall(r'<tr data-stix-id="([^"]+)"', found.text)
+        assert sorted(rows) == sorted([MALWARE["id"], INDICATOR["id"]])
+        assert f'<option value="{energy}" selected>' in found.text
+    typed = web.get("/cti", params={"collection": energy, "type": "malware"}, headers=cert.headers)
+    assert re.findall(r'<tr data-stix-id="([^"]+)"', typed.text) == [MALWARE["id"]]
+    assert f'href="/cti/export?type=malware&amp;collection={energy}"' in typed.text
+    # Another agency is not offered it, and is answered as for a collection that is not there.
+    theirs = web.get("/cti", headers=neighbour.headers).text
+    assert energy not in theirs
+    answers = []
+    for ref in (energy, "nowhere"):
+        refused = web.get("/cti", params={"collection": ref}, headers=neighbour.headers)
+        assert refused.status_code == 422 and 'id="collection-error"' in refused.text
+        error = refused.text.split('id="collection-error"')[1].split("</")[0]
+        answers.append(error.replace(ref, "REF"))
+    assert answers[0] == answers[1] and "no collection has the id or alias" in answers[0]
+
+
+def test_an_object_page_lists_its_incidents_with_their_titles(
+    web: TestClient, engine: Engine, settings: Settings, cert: Person, neighbour: Person
+) -> None:
+    incident_id = load_bundle(engine, settings, cert)
+    techniques.link(cert.ctx(engine, settings), incident_id, "T1566.001")
+    with transaction(engine) as session:
+        title = session.get_one(IncidentRow, incident_id).title
+    technique = web.get(f"/cti/objects/{TECHNIQUE['id']}", headers=cert.headers).text
+    linked = technique.split('id="incidents"')[1].split("</table>")[0]
+    assert f'data-incident="{incident_id}" data-kind="technique"' in linked
+    assert title in text_of(linked) and "T1566.001" in linked
+    # The indicator: its sighting names the incident, and the incident is listed by title.
+    ioc = web.get(f"/cti/objects/{INDICATOR['id']}", headers=cert.headers).text
+    sighted = ioc.split('id="sightings"')[1].split("</table>")[0]
+    assert f'class="incident-link">{incident_id}</a>' in sighted and title in text_of(sighted)
+    assert f'data-incident="{incident_id}" data-kind="sighting"' in ioc
+    # The other agency may read the technique but not the (AMBER) incident: nothing of it.
+    theirs = web.get(f"/cti/objects/{TECHNIQUE['id']}", headers=neighbour.headers)
+    assert theirs.status_code == 200
+    assert 'id="incidents"' not in theirs.text and incident_id not in theirs.text
+
+
+def test_the_sightings_page_reads_what_they_name_at_once(
+    web: TestClient, engine: Engine, settings: Settings, cert: Person
+) -> None:
+    load_bundle(engine, settings, cert)
+    honeypot = sdo("identity", "honeypot", "Partner honeypot", identity_class="system")
+    seen = {
+        "type": "sighting",
+        "spec_version": "2.1",
+        "id": sid("sighting", "loader-at-honeypot"),
+        "created": T1,
+        "modified": T1,
+        "sighting_of_ref": MALWARE["id"],
+        "where_sighted_refs": [honeypot["id"]],
+        "object_marking_refs": [GREEN],
+    }
+    ingest.import_objects(cert.ctx(engine, settings), [honeypot, seen])
+    before = len(audits(engine, "cti.read"))
+    page = web.get("/cti/sightings", headers=cert.headers).text
+    rows = page.split('id="sighting-list"')[1]
+    assert "Qarabag loader" in rows and "Partner honeypot" in rows
+    (read,) = audits(engine, "cti.read")[before:]
+    assert read.detail["stix_ids"] == sorted([INDICATOR["id"], MALWARE["id"], honeypot["id"]])
+
+
+def test_the_collections_page_counts_without_reading_each_and_grants_answer_404_or_403(
+    web: TestClient, engine: Engine, settings: Settings, cert: Person
+) -> None:
+    ctx = cert.ctx(engine, settings)
+    ids = [collections.create(ctx, api_root="cert", title=f"Feed {n}").id for n in range(3)]
+    ingest.import_objects(ctx, [MALWARE, TECHNIQUE], collection=ids[1])
+    page = web.get("/cti/collections", headers=cert.headers).text
+    counts = re.findall(r'data-collection="([^"]+)".*?<dd class="count">(\d+)</dd>', page, re.S)
+    assert counts == [(ids[0], "0"), (ids[1], "2"), (ids[2], "0")]
+    assert audits(engine, "cti.collection.read") == []  # one listing, no read per collection
+    # Another agency's CERT analyst holds cti:share: without a right, a 404 like a missing
+    # collection; seeing it (a read grant) but not owning it, a 403.
+    mia = make_person(engine, settings, "mia.cert", "agency-mia", ["cert_analyst"])
+    grant = {"grantee": "agency-sss", "read": "1"}
+    for target in (ids[0], str(uuid.uuid4())):
+        url = f"/cti/collections/{target}/rights"
+        assert web.post(url, data=grant, headers=mia.headers).status_code == 404
+    collections.grant(ctx, load_bundled(), ids[0], "agency-mia", read=True, write=False)
+    url = f"/cti/collections/{ids[0]}/rights"
+    refused = web.post(url, data=grant, headers=mia.headers)
+    assert refused.status_code == 403 and "only the owning agency" in refused.text

@@ -16,8 +16,7 @@ from rich.table import Table
 from qalxan.alerts.feeds import KINDS, FeedForm, add_feed, deactivate_feed, list_feeds
 from qalxan.alerts.feeds_pull import Pulled, pull_feeds
 from qalxan.cli import alerts_cap
-from qalxan.cli.alerts_import import acting_as
-from qalxan.cli.common import console, engine, errors, reports_errors, settings
+from qalxan.cli.common import acting_as, console, engine, errors, reports_errors, settings
 from qalxan.doctrine.versions import DoctrineCache
 from qalxan.intake import bulk, dedup
 from qalxan.intake.classify import classifier_for

@@ -12,32 +12,26 @@ for CAP (which receives alerts); both go through the intake's bulk import and it
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from qalxan.access import accounts
-from qalxan.access.audit import Context
-from qalxan.access.identity import principal_of
 from qalxan.alerts import catalogues
 from qalxan.alerts.catalogue_reach import Reach
 from qalxan.cli import alerts_cap
 from qalxan.cli.common import (
+    acting_as,
     console,
     engine,
     errors,
-    operator_context,
     progress_bar,
     reports_errors,
     settings,
 )
 from qalxan.doctrine.versions import DoctrineCache
-from qalxan.errors import NotFound
 from qalxan.intake import bulk
 from qalxan.intake.classify import classifier_for
-from qalxan.store.engine import transaction
 
 ROLES = ("duty_officer",)
 
@@ -106,7 +100,7 @@ def _catalogue(
     db = engine()
     reach = Reach(everything=everything, km=within)
     kind = fmt or catalogues.detect(path)
-    ctx = acting_as(user)
+    ctx = acting_as(user, ROLES)
     total = catalogues.read(path, kind).count()
     with progress_bar(f"importing {label}", total) as advance:
         done = catalogues.import_file(
@@ -131,18 +125,3 @@ def _catalogue(
         errors.print("rejected, by column: " + ", ".join(f"{k} {n:,}" for k, n in columns.items()))
         for problem in done.rejected[: bulk.MAX_ERRORS_SHOWN]:
             errors.print(f"  rejected {problem}")
-
-
-def acting_as(user: str | None, roles: tuple[str, ...] = ROLES) -> Context:
-    """The account named ``user`` (its own roles), else the console operator with ``roles``."""
-    ctx = operator_context(roles)
-    if user is None:
-        return ctx
-    with transaction(ctx.trail.engine) as session:
-        account = accounts.by_username(session, user)
-        if account is None or account.disabled:
-            raise NotFound(f"as: no active account is named {user!r}", field="as")
-        # The console does not sign in with the account's password, so a pending password
-        # change (a sign-in matter) does not stop it.
-        principal = replace(principal_of(account, "cli"), must_change_password=False)
-    return replace(ctx, principal=principal)

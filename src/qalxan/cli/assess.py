@@ -12,19 +12,14 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from qalxan.access import accounts
-from qalxan.access.audit import Context
-from qalxan.access.identity import principal_of
-from qalxan.cli.common import console, operator_context, reports_errors
-from qalxan.errors import InvalidInput, NotFound
+from qalxan.cli.common import acting_as, console, reports_errors
+from qalxan.errors import InvalidInput
 from qalxan.picture import narratives, report
-from qalxan.store.engine import transaction
 
 app = typer.Typer(help="The National Threat Assessment.", no_args_is_help=True)
 ROLES = ("analyst",)
@@ -57,7 +52,7 @@ def report_command(
     classification of what it includes on every page."""
     if not out.parent.is_dir():
         raise InvalidInput(f"out: the directory {out.parent} does not exist", "out")
-    found = report.assessment(_context(user), period)
+    found = report.assessment(acting_as(user, ROLES), period)
     data = report.render_html(found).encode("utf-8") if html else report.render_pdf(found)
     write_atomically(out, data)
     console.print(
@@ -79,7 +74,7 @@ def narrative_command(
 ) -> None:
     """Save the analysts' narrative of a period as its next version."""
     written = sys.stdin.read() if str(text) == "-" else _read(text)
-    row = narratives.write(_context(user), period, written, classification, tlp)
+    row = narratives.write(acting_as(user, ROLES), period, written, classification, tlp)
     console.print(f"saved the narrative of {row.period} as version {row.version}")
 
 
@@ -88,20 +83,6 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"file: cannot read {path}: {exc}", "file") from exc
-
-
-def _context(user: str | None) -> Context:
-    ctx = operator_context(ROLES)
-    if user is None:
-        return ctx
-    with transaction(ctx.trail.engine) as session:
-        account = accounts.by_username(session, user)
-        if account is None or account.disabled:
-            raise NotFound(f"as: no active account is named {user!r}", field="as")
-        # The console does not sign in with the account's password, so a pending password
-        # change (a sign-in matter) does not stop it.
-        principal = replace(principal_of(account, "cli"), must_change_password=False)
-    return replace(ctx, principal=principal)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -15,10 +15,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from sqlalchemy import Engine
 
+from qalxan.access import accounts
 from qalxan.access.audit import Context
+from qalxan.access.identity import principal_of
 from qalxan.bootstrap import bootstrap, operator_principal, trail
-from qalxan.errors import QalxanError
+from qalxan.errors import NotFound, QalxanError
 from qalxan.settings import Settings, get_settings
+from qalxan.store.engine import transaction
 
 console = Console()
 errors = Console(stderr=True)
@@ -54,6 +57,22 @@ def operator_context(roles: tuple[str, ...] = ("platform_admin",)) -> Context:
     if roles != principal.roles:
         principal = replace(principal, roles=roles)
     return Context(principal, trail(config, db))
+
+
+def acting_as(user: str | None, roles: tuple[str, ...]) -> Context:
+    """The account named ``user`` (with its own roles and clearance), or else the person at the
+    console with ``roles``."""
+    ctx = operator_context(roles)
+    if user is None:
+        return ctx
+    with transaction(ctx.trail.engine) as session:
+        account = accounts.by_username(session, user)
+        if account is None or account.disabled:
+            raise NotFound(f"as: no active account is named {user!r}", field="as")
+        # The console does not sign in with the account's password, so a pending password
+        # change (a sign-in matter) does not stop it.
+        principal = replace(principal_of(account, "cli"), must_change_password=False)
+    return replace(ctx, principal=principal)
 
 
 @contextmanager

@@ -8,7 +8,6 @@ agency, the highest clearance). Every import, export and read is audited under t
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -16,15 +15,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from qalxan.access import accounts
-from qalxan.access.audit import Context
-from qalxan.access.identity import principal_of
 from qalxan.cli import cti_correlate
 from qalxan.cli.assess import write_atomically
-from qalxan.cli.common import console, operator_context, progress_bar, reports_errors
+from qalxan.cli.common import acting_as, console, progress_bar, reports_errors
 from qalxan.cti import attack, export, ingest, objects, related, sources
-from qalxan.errors import InvalidInput, NotFound
-from qalxan.store.engine import transaction
+from qalxan.errors import InvalidInput
 
 app = typer.Typer(help="Cyber threat intelligence: STIX 2.1, MISP, ATT&CK.", no_args_is_help=True)
 attack_app = typer.Typer(help="MITRE ATT&CK.", no_args_is_help=True)
@@ -51,20 +46,6 @@ def attack_group() -> None:
     """MITRE ATT&CK."""
 
 
-def _context(user: str | None) -> Context:
-    ctx = operator_context(ROLES)
-    if user is None:
-        return ctx
-    with transaction(ctx.trail.engine) as session:
-        account = accounts.by_username(session, user)
-        if account is None or account.disabled:
-            raise NotFound(f"as: no active account is named {user!r}", field="as")
-        # The console does not sign in with the account's password, so a pending password
-        # change (a sign-in matter) does not stop it.
-        principal = replace(principal_of(account, "cli"), must_change_password=False)
-    return replace(ctx, principal=principal)
-
-
 @app.command("import")
 @reports_errors
 def import_command(
@@ -86,7 +67,7 @@ def import_command(
     Each file is stored whole or not at all; importing the same content again stores nothing.
     Exits with 1 when a file was refused.
     """
-    ctx = _context(user)
+    ctx = acting_as(user, ROLES)
     files = sources.files(path)
     if not files:
         raise InvalidInput(f"path: no .json file under {path}", "path")
@@ -113,7 +94,7 @@ def attack_load(
 ) -> None:
     """Load an ATT&CK bundle (enterprise, ICS or mobile) into its domain's collection."""
     with console.status(f"loading {path.name}"):
-        result = attack.load(_context(user), path)
+        result = attack.load(acting_as(user, ROLES), path)
     _summary(result, 1)
 
 
@@ -154,7 +135,7 @@ def export_command(
         tlp=tlp,
         all_versions=all_versions,
     )
-    done = export.export(_context(user), selection, "misp" if fmt == "misp" else "stix")
+    done = export.export(acting_as(user, ROLES), selection, "misp" if fmt == "misp" else "stix")
     if out is None:
         sys.stdout.write(done.text + "\n")
         return
@@ -171,7 +152,7 @@ def show(
     user: As = None,
 ) -> None:
     """Show the newest version of an object, its versions, relationships and sightings."""
-    ctx = _context(user)
+    ctx = acting_as(user, ROLES)
     row = objects.get(ctx, stix_id)
     state = "revoked" if row.revoked else "current"
     console.print(

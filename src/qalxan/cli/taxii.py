@@ -66,11 +66,11 @@ def listing(
     ctx = _ctx(agency)
     found = collections.listing(ctx, root)
     table = Table("id", "root", "title", "owner", "read", "write", "granted to")
-    for row, rights in found:
-        described = collections.describe(ctx, row.id)
+    for item in found:
+        row, rights = item.row, item.rights
         grants = ", ".join(
             f"{g.grantee} ({'r' if g.can_read else ''}{'w' if g.can_write else ''})"
-            for g in described.grants
+            for g in item.grants
         )
         table.add_row(
             row.id,

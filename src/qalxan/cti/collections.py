@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from typing import NamedTuple, Self
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -230,28 +229,7 @@ class Description:
     members: int  # object versions in the collection
 
 
-class _Pair(NamedTuple):
-    row: CtiCollectionRow
-    rights: Rights
-
-
-class Listed(_Pair):
-    """A listed collection with the caller's rights, its grants and how many object versions
-    it holds. It unpacks as ``(row, rights)``, as the listing's items always did (the
-    ``qalxan taxii collections list`` command still reads them so)."""
-
-    grants: list[CtiRightRow]
-    members: int
-
-    def __new__(
-        cls, row: CtiCollectionRow, rights: Rights, grants: list[CtiRightRow], members: int
-    ) -> Self:
-        made = super().__new__(cls, row, rights)
-        made.grants, made.members = grants, members
-        return made
-
-
-def listing(ctx: audit.Context, api_root: str | None = None) -> list[Listed]:
+def listing(ctx: audit.Context, api_root: str | None = None) -> list[Description]:
     """:func:`visible`, audited, each collection with its grants and member count: one query
     for the counts and one for the grants, however many collections are listed."""
     with audit.recorded(ctx, "cti.collection.list", AUDIT_TYPE) as rec:
@@ -272,7 +250,7 @@ def listing(ctx: audit.Context, api_root: str | None = None) -> list[Listed]:
         ):
             grants.setdefault(right.collection_id, []).append(right)
         rec.entry.detail = {"api_root": api_root, "count": len(found)}
-    return [Listed(row, r, grants.get(row.id, []), members.get(row.id, 0)) for row, r in found]
+    return [Description(row, r, grants.get(row.id, []), members.get(row.id, 0)) for row, r in found]
 
 
 def describe(ctx: audit.Context, collection_id: str) -> Description:

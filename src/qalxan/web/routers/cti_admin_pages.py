@@ -44,12 +44,12 @@ def collections_page(
     context = {
         "collections": found,
         "taxii_urls": {
-            row.id: f"{base}taxii2/{row.api_root}/collections/{row.id}/" for row, _ in found
+            d.row.id: f"{base}taxii2/{d.row.api_root}/collections/{d.row.id}/" for d in found
         },
         "may_share": {
-            row.id: share == "any"
-            or (share == "agency" and row.owner_agency == principal.agency_id)
-            for row, _ in found
+            d.row.id: share == "any"
+            or (share == "agency" and d.row.owner_agency == principal.agency_id)
+            for d in found
         },
         "may_create": policy.may_use(principal, "cti", "create"),
         "grantees": desk.doctrine.of_kind("agency") + desk.doctrine.of_kind("organisation"),

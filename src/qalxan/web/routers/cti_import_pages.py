@@ -39,7 +39,7 @@ def import_page(
     collection: str = "",
 ) -> HTMLResponse:
     policy.require(desk.principal, "cti", "create")
-    writable = [row for row, rights in collections.listing(desk.ctx) if rights.can_write]
+    writable = [c.row for c in collections.listing(desk.ctx) if c.rights.can_write]
     context: dict[str, Any] = {
         "result": result,
         "error": error,
