@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -236,11 +236,13 @@ def test_the_retro_hunt_finds_earlier_reports_for_a_new_indicator(
 ) -> None:
     stored = report(engine, settings, police, "Exfiltration to hxxps://drop[.]evil[.]az/up")
     report(engine, settings, police, "A quiet night at the border post", lat=41.2, lon=46.6)
-    # Run as if a little later, so that the reports' feed rows are past the settling time.
-    first = hunt.run(system(engine, settings), load_bundled(), now=NOW + timedelta(minutes=5))
+    # Run as if a little later, so that the reports' feed rows are past the settling time
+    # (the clock now, not the module's NOW: a long test session may be past NOW + 5 minutes).
+    now = datetime.now(UTC)
+    first = hunt.run(system(engine, settings), load_bundled(), now=now + timedelta(minutes=5))
     assert len(first.incidents) == 2 and first.linked == 0
     put(engine, indicator("[url:value = 'https://drop.evil.az/up']"))
-    later = hunt.run(system(engine, settings), load_bundled(), now=NOW + timedelta(minutes=10))
+    later = hunt.run(system(engine, settings), load_bundled(), now=now + timedelta(minutes=10))
     assert later.new_indicators == 1
     assert later.incidents == [stored.incident_id]  # found by the retro-hunt, not the feed
     assert later.retro_incidents == 1
