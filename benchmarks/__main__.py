@@ -13,6 +13,7 @@ from benchmarks import (
     bench_alerts,
     bench_alerts_ingest,
     bench_cti,
+    bench_cti_correlate,
     bench_geo,
     bench_hazards,
     bench_intake,
@@ -39,6 +40,7 @@ BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     "alerts-ingest": bench_alerts_ingest.run,
     "taxii": bench_taxii.run,
     "cti": bench_cti.run,
+    "cti-correlate": bench_cti_correlate.run,
 }
 
 
