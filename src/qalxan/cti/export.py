@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from qalxan.access import audit, policy
 from qalxan.access.markings import scheme
 from qalxan.access.principal import Principal
-from qalxan.cti import definitions, misp
+from qalxan.cti import definitions
 from qalxan.cti.collection_rights import resolve
 from qalxan.cti.markings import TLP_ORDER
 from qalxan.cti.objects import TYPE_NAME
@@ -58,6 +58,8 @@ def export(ctx: audit.Context, selection: Selection, fmt: Format = "stix") -> Ex
     """The export as JSON text: a STIX bundle, or one MISP event."""
     texts, extra = _export(ctx, selection, fmt)
     if fmt == "misp":
+        from qalxan.cti import misp  # see sources._misp: slow to import, rarely used
+
         event = misp.to_misp([json.loads(text) for text in [*extra, *texts]])
         return Exported(json.dumps(event, ensure_ascii=False, indent=1), len(texts), len(extra))
     return Exported(bundle_text([*extra, *texts]), len(texts), len(extra))

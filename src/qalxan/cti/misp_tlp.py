@@ -17,23 +17,13 @@ from functools import lru_cache
 from typing import Any
 
 from misp_stix_converter.misp_stix_mapping import TLP2MarkingDefinitions
-from stix2.v21 import TLP_AMBER, TLP_GREEN, TLP_RED, TLP_WHITE
 
-# The ids of the OASIS TLP 2.0 extension (extension-definition--60a3c5c5-...), by TLP code.
-TLP2_IDS: Mapping[str, str] = {
-    "CLEAR": "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
-    "GREEN": "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
-    "AMBER": "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
-    "AMBER+STRICT": "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
-    "RED": "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
-}
-# TLP 1.0 WHITE is TLP 2.0 CLEAR; the other three kept their names.
-TLP1_TO_TLP2: Mapping[str, str] = {
-    TLP_WHITE.id: TLP2_IDS["CLEAR"],
-    TLP_GREEN.id: TLP2_IDS["GREEN"],
-    TLP_AMBER.id: TLP2_IDS["AMBER"],
-    TLP_RED.id: TLP2_IDS["RED"],
-}
+from qalxan.cti import markings
+
+# The ids of the OASIS TLP 2.0 extension by TLP code, and each TLP 1.0 id's successor (WHITE
+# became CLEAR; the other three kept their names): the platform's one list of marking ids.
+TLP2_IDS: Mapping[str, str] = markings.ids().tlp2
+TLP1_TO_TLP2: Mapping[str, str] = {ref: TLP2_IDS[code] for code, ref in markings.ids().tlp1.items()}
 
 
 @lru_cache(maxsize=8)

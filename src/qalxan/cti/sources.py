@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from qalxan.cti import misp
 from qalxan.cti.misp_document import EVENT_KEYS, WEAK_EVENT_KEYS
 from qalxan.cti.validate import Problem, bundle_errors
 from qalxan.errors import InvalidInput
@@ -105,6 +104,10 @@ def _bundle(document: dict[str, Any], origin: str) -> Unit:
 
 
 def _misp(document: object, origin: str) -> Unit:
+    # Imported here: the MISP converter (PyMISP, misp-stix) takes two seconds to import, which
+    # every web worker would otherwise pay at start for a rarely used format.
+    from qalxan.cti import misp
+
     try:
         converted = misp.convert(document)
     except InvalidInput as exc:

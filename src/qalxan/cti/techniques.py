@@ -27,14 +27,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qalxan.access import audit, policy
-from qalxan.cti.attack import attack_id_of
+from qalxan.cti.attack import attack_id_of, check_id
 from qalxan.cti.correlate import texts_of
 from qalxan.cti.tables import CtiLinkRow, CtiObjectRow
-from qalxan.errors import InvalidInput, NotFound
+from qalxan.errors import NotFound
 from qalxan.intake.tables import IncidentRow, MembershipRow, ReportRow
 
 LINK_KIND = "technique"
-ATTACK_ID = re.compile(r"^T\d{4}(?:\.\d{3})?$")
 ATTACK_ID_IN_TEXT = re.compile(r"(?<![\w.])T\d{4}(?:\.\d{3})?(?![\w.]|\.\d)")
 WEIGHT_ID, WEIGHT_NAME, WEIGHT_WORD = 1.0, 0.6, 0.3
 MAX_SUGGESTIONS = 20
@@ -73,15 +72,6 @@ def catalogue(session: Session) -> list[Technique]:
     return sorted(found, key=lambda t: (t.attack_id, t.stix_id))
 
 
-def _check_id(attack_id: str) -> str:
-    value = attack_id.strip().upper()
-    if not ATTACK_ID.match(value):
-        raise InvalidInput(
-            "attack_id: an ATT&CK technique id such as T0800 or T1566.001", "attack_id"
-        )
-    return value
-
-
 def _incident(rec: audit.Recording, ctx: audit.Context, incident_id: str) -> IncidentRow:
     policy.require(ctx.principal, "cti", "create")
     row: IncidentRow = policy.load(rec.session, ctx.principal, IncidentRow, incident_id)
@@ -91,7 +81,7 @@ def _incident(rec: audit.Recording, ctx: audit.Context, incident_id: str) -> Inc
 
 def link(ctx: audit.Context, incident_id: str, attack_id: str) -> list[Technique]:
     """Link the incident to the technique(s) with this ATT&CK id; linking again is no change."""
-    attack_id = _check_id(attack_id)
+    attack_id = check_id(attack_id)
     with audit.recorded(ctx, "cti.technique.link", "incident", incident_id) as rec:
         _incident(rec, ctx, incident_id)
         found = [t for t in catalogue(rec.session) if t.attack_id == attack_id]
@@ -121,7 +111,7 @@ def link(ctx: audit.Context, incident_id: str, attack_id: str) -> list[Technique
 
 def unlink(ctx: audit.Context, incident_id: str, attack_id: str) -> int:
     """Remove the incident's links to this ATT&CK id; the number removed."""
-    attack_id = _check_id(attack_id)
+    attack_id = check_id(attack_id)
     with audit.recorded(ctx, "cti.technique.unlink", "incident", incident_id) as rec:
         _incident(rec, ctx, incident_id)
         result = rec.session.execute(

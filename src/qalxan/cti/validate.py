@@ -21,11 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import jsonschema_rs
 
-from qalxan.cti import schemas, stix_checks
+from qalxan.cti import schemas
 from qalxan.errors import InvalidInput
 
 LISTED = 10  # problems named in an error message
@@ -122,7 +123,8 @@ def errors_of(obj: Mapping[str, Any]) -> list[Problem]:
                 problems += _schema(stix_id, schemas.validator(name), value, f"objects.{key}")
     if problems:
         return problems[:PER_OBJECT]
-    found = stix_checks.run(stix_checks.musts_for(data["type"]), data)
+    checks = _checks()
+    found = checks.run(checks.musts_for(data["type"]), data)
     return [Problem(stix_id, _property(name, text, data), text) for name, text in found]
 
 
@@ -130,8 +132,18 @@ def warnings_of(obj: Mapping[str, Any]) -> list[Problem]:
     """What the CERT should know about a valid object but need not refuse it for."""
     data = dict(obj)
     names = SHOULDS + (SHOULDS_OF_INDICATORS if data.get("type") == "indicator" else ())
-    found = stix_checks.run(stix_checks.should_checks(names), data)
+    checks = _checks()
+    found = checks.run(checks.should_checks(names), data)
     return [Problem(_id(data), _property(name, text, data), text) for name, text in found]
+
+
+def _checks() -> ModuleType:
+    """stix2-validator's checks, imported on first use: importing the validator (and the
+    IRI grammar jsonschema builds under it) takes seconds, which every web worker and every
+    ``qalxan`` command would otherwise pay at start."""
+    from qalxan.cti import stix_checks
+
+    return stix_checks
 
 
 def bundle_errors(envelope: Mapping[str, Any]) -> list[Problem]:

@@ -31,7 +31,7 @@ from qalxan.web.alert_map import typed_map
 from qalxan.web.alert_prefill import Lossy, typed_of
 from qalxan.web.alert_problems import problems_of
 from qalxan.web.deps import SettingsDep
-from qalxan.web.errors import STATUS
+from qalxan.web.errors import status_of
 from qalxan.web.forms import PageFormDep
 from qalxan.web.maps import country_map
 from qalxan.web.routers.incident_pages import Desk, DeskDep, see_other
@@ -69,11 +69,6 @@ def cap_labels(desk: Desk) -> Callable[[str, str | None], str]:
         return vocabulary.label(name, code, lang) if code else ""
 
     return cap
-
-
-def status_of(error: QalxanError) -> int:
-    """The HTTP status of a refusal (its class may be a subclass of a mapped one)."""
-    return next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
 
 
 def blank() -> Typed:

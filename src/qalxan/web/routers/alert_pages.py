@@ -40,9 +40,10 @@ from qalxan.settings import Settings
 from qalxan.store.engine import session_factory
 from qalxan.web.alert_map import alert_map
 from qalxan.web.deps import SettingsDep
+from qalxan.web.errors import status_of
 from qalxan.web.forms import PageFormDep
 from qalxan.web.routers import alert_form_pages
-from qalxan.web.routers.alert_form_pages import FORM_ERRORS, AlertId, cap_labels, status_of
+from qalxan.web.routers.alert_form_pages import FORM_ERRORS, AlertId, cap_labels
 from qalxan.web.routers.incident_pages import Desk, DeskDep, echo, see_other
 
 router = APIRouter(include_in_schema=False)

@@ -23,7 +23,7 @@ from qalxan.access import policy
 from qalxan.cti import collections, ingest, sources
 from qalxan.errors import InvalidInput, PayloadTooLarge, QalxanError
 from qalxan.web import cti_shown
-from qalxan.web.errors import STATUS
+from qalxan.web.errors import status_of
 from qalxan.web.forms import Form
 from qalxan.web.routers.incident_pages import FORM_ERRORS, Desk, DeskDep
 from qalxan.web.routers.report_pages import upload_form
@@ -47,7 +47,7 @@ def import_page(
         "collection": collection,
         "max_mb": MAX_BYTES // (1024 * 1024),
     }
-    status = STATUS[type(error)] if error is not None else 200
+    status = status_of(error) if error is not None else 200
     return cti_shown.show(desk, "cti/import.html", context, status)
 
 

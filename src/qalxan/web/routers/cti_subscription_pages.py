@@ -18,7 +18,7 @@ from qalxan.access.markings import scheme
 from qalxan.cti import sectors, subscriptions
 from qalxan.errors import QalxanError
 from qalxan.web import cti_shown
-from qalxan.web.errors import STATUS
+from qalxan.web.errors import status_of
 from qalxan.web.forms import PageFormDep
 from qalxan.web.routers.incident_pages import FORM_ERRORS, Desk, DeskDep, echo, fields, see_other
 
@@ -44,7 +44,7 @@ def subscriptions_page(
         "error": error,
         "values": values or {"max_tlp": "GREEN", "channel": "email", "sectors": []},
     }
-    status = STATUS[type(error)] if error is not None else 200
+    status = status_of(error) if error is not None else 200
     return cti_shown.show(desk, "cti/subscriptions.html", context, status)
 
 
