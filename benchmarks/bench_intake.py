@@ -105,10 +105,12 @@ def _bulk(texts: list[dict[str, str]], url: str | None, name: str) -> list[Row]:
         doctrine = DoctrineCache().current(engine)
         classifier = classifier_for(Path(tmp))
         warm = [sources.Row(1, r.draft) for r in list(sources.read(path))[:20]]
-        bulk.run(ctx, doctrine, classifier, warm, origin="warm-up")
+        workers = bulk.default_workers()
+        # As a worker process would start it: the lexicon, the gazetteer and the shapes that
+        # placing a point reads (the border, the pipelines) are loaded before it forks.
+        bulk.run(ctx, doctrine, classifier, warm, origin="warm-up", workers=workers)
         started = time.perf_counter()
         problems = bulk.validate(sources.read(path))
-        workers = bulk.default_workers()
         outcome = bulk.run(
             ctx, doctrine, classifier, sources.read(path), origin="bench", workers=workers
         )
@@ -255,7 +257,9 @@ def _fill(engine: Engine) -> None:
     with Progress(transient=True) as progress:
         task = progress.add_task("storing 1,000,000 incidents", total=INCIDENTS)
         for first in range(0, INCIDENTS, BATCH):
-            rows, routes, shares = [], [], []
+            rows: list[dict[str, Any]] = []
+            routes: list[dict[str, Any]] = []
+            shares: list[dict[str, Any]] = []
             for n in range(first, min(first + BATCH, INCIDENTS)):
                 kind = kinds[rng.randrange(len(kinds))]
                 at = start + timedelta(seconds=rng.randrange(2 * 365 * 86400))
@@ -317,8 +321,8 @@ def _fill(engine: Engine) -> None:
                         }
                     )
             with engine.begin() as conn:
-                conn.execute(insert(IncidentRow.__table__), rows)
-                conn.execute(insert(RoutingRow.__table__), routes)
+                conn.execute(insert(IncidentRow), rows)
+                conn.execute(insert(RoutingRow), routes)
                 if shares:
-                    conn.execute(insert(ShareRow.__table__), shares)
+                    conn.execute(insert(ShareRow), shares)
             progress.advance(task, len(rows))

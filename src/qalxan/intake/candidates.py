@@ -36,7 +36,9 @@ class Candidates:
     def __init__(self, rules: dedup.Rules) -> None:
         self.rules = rules
         self._entries: dict[str, Entry] = {}
-        self._buckets: dict[tuple[str, object, object], set[str]] = defaultdict(set)
+        # Insertion-ordered (dicts, not sets): incidents tied on score are then compared in
+        # the order they were filed, so the same import always joins the same incident.
+        self._buckets: dict[tuple[str, object, object], dict[str, None]] = defaultdict(dict)
         self._loaded: dict[str, tuple[datetime, datetime]] = {}
 
     def load(self, session: Session, sightings: Iterable[dedup.Sighting]) -> None:
@@ -108,10 +110,10 @@ class Candidates:
         old = self._entries.get(incident_id)
         if old is not None:
             for key in self._keys(old.sighting):
-                self._buckets[key].discard(incident_id)
+                self._buckets[key].pop(incident_id, None)
         self._entries[incident_id] = Entry(sighting, owner, tlp)
         for key in self._keys(sighting):
-            self._buckets[key].add(incident_id)
+            self._buckets[key][incident_id] = None
 
     def near(self, sighting: dedup.Sighting) -> dict[str, Entry]:
         """The filed incidents that could be the same event as ``sighting``."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from qalxan.geo.measure import distance_km
@@ -105,13 +106,9 @@ def words(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=4096)
 def _words(text: str) -> frozenset[str]:
-    found: list[str] = []
-    for token in tokens(fold(text)):
-        if len(token) >= MIN_WORD and not token.isdigit() and token not in found:
-            found.append(token)
-            if len(found) == FINGERPRINT_WORDS:
-                break
-    return frozenset(found)
+    kept = [t for t in tokens(fold(text)) if len(t) >= MIN_WORD and not t.isdigit()]
+    # The first distinct ones, in order of appearance.
+    return frozenset(islice(dict.fromkeys(kept), FINGERPRINT_WORDS))
 
 
 def _gap_hours(a: Sighting, b: Sighting) -> float:

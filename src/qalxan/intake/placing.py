@@ -5,6 +5,7 @@ routing (border zone, offshore, Nakhchivan, the nearest strategic pipeline)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from operator import attrgetter
 from typing import Any
 
 from qalxan.errors import InvalidInput
@@ -33,8 +34,13 @@ class Placement:
     pipeline_km: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        values = ((f.name, getattr(self, f.name)) for f in fields(self))
+        values = zip(_NAMES, self.values(), strict=True)
         return {k: v for k, v in values if v is not None and v is not False}
+
+    def values(self) -> tuple[Any, ...]:
+        """The fields' values in order: ``Placement(*p.values()) == p``."""
+        values: tuple[Any, ...] = _values(self)
+        return values
 
     def facts(self) -> dict[str, Any]:
         """What severity and routing looked at."""
@@ -46,6 +52,10 @@ class Placement:
             "pipeline_km": self.pipeline_km,
         }
 
+
+# Read once: dataclasses.fields() builds its answer anew on every call.
+_NAMES = tuple(f.name for f in fields(Placement))
+_values = attrgetter(*_NAMES)
 
 PIPELINE_SEARCH_KM = 50.0
 # A point in the Absheron peninsula: near the border of nothing, by the sea and the pipelines.

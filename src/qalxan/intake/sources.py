@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +150,9 @@ def _acled(record: dict[str, str]) -> Draft:
     )
 
 
+@lru_cache(maxsize=4096)
 def _time(value: str, name: str) -> datetime:
+    # Cached: the rows of a file share a few dates, and strptime is slow.
     text = value.strip()
     try:
         if len(text) == 10:  # a date: taken as midnight UTC

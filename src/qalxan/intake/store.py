@@ -21,7 +21,7 @@ from qalxan.access.markings import Reach, scheme
 from qalxan.access.sessions import aware
 from qalxan.access.tables import ShareRow
 from qalxan.doctrine.registry import Doctrine
-from qalxan.intake import dedup, routing, severity
+from qalxan.intake import dedup, encoded, routing, severity
 from qalxan.intake.candidates import Candidates
 from qalxan.intake.draft import Draft
 from qalxan.intake.prepare import Prepared
@@ -36,7 +36,6 @@ from qalxan.intake.tables import (
 from qalxan.intake.taxonomy import taxonomy
 from qalxan.picture import rollup
 from qalxan.picture.contribution import Contribution, contribution
-from qalxan.store.engine import compact_json
 from qalxan.store.ids import new_id
 from qalxan.store.rows import Json, insert_rows
 
@@ -119,7 +118,7 @@ class Writer:
     # -- reports --------------------------------------------------------------------------
     def prefetch(self, prepared: list[Prepared]) -> None:
         """Load the open incidents these reports may join (one query for a whole chunk)."""
-        self.candidates.load(self.session, [self._sighting(p) for p in prepared])
+        self.candidates.load(self.session, [p.sighting for p in prepared])
 
     def add(self, prepared: Prepared, author: Author) -> Stored:
         draft = prepared.draft
@@ -127,7 +126,7 @@ class Writer:
         report_id = new_id()
         report = self._report_row(report_id, prepared, author, origin_ref)
         self._rows[ReportRow].append(report)
-        sighting = self._sighting(prepared)
+        sighting = prepared.sighting
         match = None
         if self._may_join(draft, author):
             near = {
@@ -141,9 +140,8 @@ class Writer:
             self._join(incident_id, report, prepared, author, found.reason)
             return Stored(report_id, incident_id, True, False, found.reason)
         incident_id = self._create(report, prepared, author)
-        reason = {"new": True, "why": "no open incident matched"}
-        self._member(report_id, incident_id, reason, author.actor)
-        return Stored(report_id, incident_id, False, False, reason)
+        self._member(report_id, incident_id, encoded.NEW_INCIDENT_REASON, author.actor)
+        return Stored(report_id, incident_id, False, False, dict(encoded.NEW_INCIDENT))
 
     def existing(self, origin: str, refs: list[str]) -> dict[str, tuple[str, str]]:
         return existing(self.session, origin, refs)
@@ -176,7 +174,7 @@ class Writer:
             "country": placement.country,
             "admin1": placement.admin1,
             "location_precision": placement.precision,
-            "location": placement.as_dict(),
+            "location": encoded.encoded(placement.as_dict()),
             "source": draft.source,
             "source_reliability": draft.source_reliability,
             "info_credibility": draft.info_credibility,
@@ -184,15 +182,12 @@ class Writer:
             "injured": draft.injured,
             "missing": draft.missing,
             "damage": draft.damage,
-            "objects": [o.as_dict() for o in draft.objects],
+            "objects": (
+                encoded.encoded([o.as_dict() for o in draft.objects])
+                if draft.objects
+                else encoded.NOTHING
+            ),
         }
-
-    def _sighting(self, prepared: Prepared) -> dedup.Sighting:
-        p = prepared.placement
-        at = prepared.observed_at
-        return dedup.Sighting(
-            prepared.event_type, at, at, p.lat, p.lon, p.admin1, p.country, prepared.words
-        )
 
     # -- matching -------------------------------------------------------------------------
     def _may_join(self, draft: Draft, author: Author) -> bool:
@@ -215,7 +210,7 @@ class Writer:
             border_zone=placement.border_zone,
             offshore=placement.offshore,
         )
-        graded = severity.assess(facts)
+        level, reasons = encoded.graded(facts)
         row = {
             "id": incident_id,
             "owner_agency": author.agency_id,
@@ -228,8 +223,8 @@ class Writer:
             "status": "open",
             "first_observed": report["observed_at"],
             "last_observed": report["observed_at"],
-            "severity": graded.level,
-            "severity_reasons": list(graded.reasons),
+            "severity": level,
+            "severity_reasons": reasons,
             "killed": report["killed"],
             "injured": report["injured"],
             "report_count": 1,
@@ -240,12 +235,12 @@ class Writer:
             "country": placement.country,
             "admin1": placement.admin1,
             "location_precision": placement.precision,
-            "place_facts": placement.facts(),
+            "place_facts": encoded.place_facts(placement),
             "created_at": self.now,
             "updated_at": self.now,
         }
         where = routing.Where(placement.border_zone, placement.offshore, placement.nakhchivan)
-        held = _Incident(row, self._sighting(prepared), set(), True, facts=facts, where=where)
+        held = _Incident(row, prepared.sighting, set(), True, facts=facts, where=where)
         self._incidents[incident_id] = held
         self.candidates.put(incident_id, held.sighting, row["owner_agency"], row["tlp"])
         routes = self._route(held, author)
@@ -384,7 +379,7 @@ class Writer:
                 "incident_id": row["id"],
                 "agency_id": route.agency_id,
                 "role": route.role,
-                "reasons": _encoded(reasons),
+                "reasons": encoded.reasons(reasons),
                 "routed_at": self.now,
                 "ack_due": self.now + timedelta(minutes=minutes) if minutes else None,
                 "acknowledged_at": self.now if route.reporting else None,
@@ -418,12 +413,14 @@ class Writer:
         )
 
     # -- rows -----------------------------------------------------------------------------
-    def _member(self, report_id: str, incident_id: str, reason: dict[str, Any], actor: str) -> None:
+    def _member(
+        self, report_id: str, incident_id: str, reason: dict[str, Any] | Json, actor: str
+    ) -> None:
         self._rows[MembershipRow].append(
             {
                 "report_id": report_id,
                 "incident_id": incident_id,
-                "reason": reason,
+                "reason": reason if type(reason) is Json else encoded.encoded(reason),
                 "joined_by": actor,
                 "joined_at": self.now,
             }
@@ -434,7 +431,7 @@ class Writer:
             {
                 "incident_id": incident_id,
                 "kind": kind,
-                "detail": detail,
+                "detail": encoded.encoded(detail),
                 "actor": actor,
                 "at": self.now,
             }
@@ -447,13 +444,15 @@ class Writer:
                 "kind": kind,
                 "record_type": "incident",
                 "record_id": incident_id,
-                "summary": {
-                    "title": row["title"],
-                    "event_type": row["event_type"],
-                    "severity": row["severity"],
-                    "admin1": row["admin1"],
-                    "reports": row["report_count"],
-                },
+                "summary": encoded.encoded(
+                    {
+                        "title": row["title"],
+                        "event_type": row["event_type"],
+                        "severity": row["severity"],
+                        "admin1": row["admin1"],
+                        "reports": row["report_count"],
+                    }
+                ),
             }
         )
 
@@ -511,13 +510,10 @@ def _changes(row: dict[str, Any]) -> dict[str, Any]:
         "severity_reasons",
         "updated_at",
     ]
-    return {k: row[k] for k in keys}
-
-
-@lru_cache(maxsize=1024)
-def _encoded(reasons: tuple[str, ...]) -> Json:
-    # The same few lists of reasons, over and over: encoded once each.
-    return Json(compact_json(list(reasons)))
+    changes = {k: row[k] for k in keys}
+    # Encoded for the insert of a new incident; this update goes through SQLAlchemy.
+    changes["severity_reasons"] = encoded.decoded(changes["severity_reasons"])
+    return changes
 
 
 def _title(prepared: Prepared) -> str:

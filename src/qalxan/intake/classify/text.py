@@ -67,9 +67,16 @@ def sentence_tokens(text: str) -> tuple[list[list[str]], list[list[str]]]:
     folded_words: list[list[str]] = []
     written: list[list[str]] = []
     offset = 0
+    plain = text.isascii()
     for sentence in sentences(lowered):
         start = lowered.index(sentence, offset)
         offset = start + len(sentence)
+        if plain:
+            # Lowering ASCII moves no word boundary: the same words, found twice, cost less
+            # than cutting both texts at the spans of one.
+            folded_words.append(_WORD.findall(sentence))
+            written.append(_WORD.findall(text, start, offset))
+            continue
         spans = [m.span() for m in _WORD.finditer(sentence)]
         folded_words.append([sentence[a:b] for a, b in spans])
         written.append([text[start + a : start + b] for a, b in spans])

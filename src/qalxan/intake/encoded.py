@@ -1,0 +1,74 @@
+"""The JSON columns of intake's rows, encoded here as stored, so that the bulk insert passes
+them through (see :class:`qalxan.store.rows.Json`).
+
+A bulk import writes a dozen rows per report, most with a JSON column: the encoder is built
+once (``json.dumps`` builds one per value), and the values that many rows share (the grading
+of an incident with the same facts, the facts of a place, the reasons of a route) are encoded
+once each.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from qalxan.intake import severity
+from qalxan.intake.placing import Placement
+from qalxan.store.rows import Json
+
+# As qalxan.store.engine.compact_json encodes: sorted keys, no spaces, UTF-8.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+NEW_INCIDENT: dict[str, Any] = {"new": True, "why": "no open incident matched"}
+
+
+def encoded(value: Any) -> Json:
+    """``value`` as its stored JSON text."""
+    return Json(_ENCODER.encode(value))
+
+
+NOTHING = encoded([])
+NEW_INCIDENT_REASON = encoded(NEW_INCIDENT)
+
+
+def decoded(value: Any) -> Any:
+    """The value of a JSON column as given to SQLAlchemy, which encodes it itself."""
+    return json.loads(value) if type(value) is Json else value
+
+
+@lru_cache(maxsize=4096)
+def graded(facts: severity.Facts) -> tuple[int, Json]:
+    """The severity level of an incident with these facts, and its reasons encoded."""
+    grade = severity.assess(facts)
+    return grade.level, encoded(list(grade.reasons))
+
+
+def place_facts(placement: Placement) -> Json:
+    """What severity and routing looked at of a place, encoded."""
+    return _place_facts(
+        placement.border_zone,
+        placement.offshore,
+        placement.nakhchivan,
+        placement.pipeline,
+        placement.pipeline_km,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _place_facts(
+    border_zone: bool, offshore: bool, nakhchivan: bool, pipeline: str | None, km: float | None
+) -> Json:
+    place = Placement(
+        border_zone=border_zone,
+        offshore=offshore,
+        nakhchivan=nakhchivan,
+        pipeline=pipeline,
+        pipeline_km=km,
+    )
+    return encoded(place.facts())
+
+
+@lru_cache(maxsize=1024)
+def reasons(found: tuple[str, ...]) -> Json:
+    """A route's reasons (the same few lists, over and over), encoded."""
+    return encoded(list(found))
