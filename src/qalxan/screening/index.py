@@ -4,12 +4,15 @@ to the names holding them.
 
 Arrays, not objects: a million names fit in a few hundred megabytes, and worker processes
 forked after the build share them page for page.
+
+The build reads each entry once, keeping its names as ids of their distinct words; the words
+are analysed once all are read (while they are read, the name-group tagger loads in a thread),
+and the postings are made from the word ids in array passes (:mod:`.postings`).
 """
 
 from __future__ import annotations
 
 import gc
-import math
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,16 +20,21 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from qalxan.screening import facts, text
+from qalxan.screening import facts, postings, text, vocabulary
 from qalxan.screening.facts import Facts
+from qalxan.screening.keys import COMPOUND_MIN_SKELETON, KEY_WEIGHTS, MIN_KEY_LENGTH, word_keys
 from qalxan.screening.model import ListEntry
-from qalxan.screening.vocabulary import NAME, Vocabulary, Word, compound_spans
+from qalxan.screening.vocabulary import Vocabulary
 
-# What a shared key says about two words, as a share of a shared rare Latin form.
-KEY_WEIGHTS = {"f": 1.0, "l": 0.9, "g": 0.8, "s": 0.6, "p": 0.5}
-MIN_KEY_LENGTH = 2
-# A compound's skeleton is a key only when long enough not to meet other names by chance.
-COMPOUND_MIN_SKELETON = 4
+# The keys live in their own module; the matcher imports them from here too.
+__all__ = [
+    "COMPOUND_MIN_SKELETON",
+    "KEY_WEIGHTS",
+    "MIN_KEY_LENGTH",
+    "Entity",
+    "Index",
+    "word_keys",
+]
 
 IntArray = npt.NDArray[np.int32]
 
@@ -41,19 +49,6 @@ class Entity:
     schema: str
     caption: str
     facts: Facts | None
-
-
-def word_keys(word: Word) -> list[str]:
-    """The match keys of a word (none for particles and initials: they retrieve nothing)."""
-    if word.role != NAME or not word.form:
-        return []
-    keys = [f"f{word.form}", f"l{word.plain}"]
-    if len(word.skeleton) >= MIN_KEY_LENGTH:
-        keys.append(f"s{word.skeleton}")
-    if len(word.phonetic) >= MIN_KEY_LENGTH:
-        keys.append(f"p{word.phonetic}")
-    keys += [f"g{group}" for group in word.groups]
-    return keys
 
 
 class Index:
@@ -96,6 +91,9 @@ class Index:
     ) -> Index:
         """Index the entries (``with_names`` may change the names of an entry: benchmarks
         hold some out)."""
+        # Words are analysed once all entries are read; the tagger that analysis needs loads
+        # on the other core meanwhile (the first build of a process only).
+        loading = vocabulary.preload_tagger()
         builder = _Builder()
         for count, entry in enumerate(entries, 1):
             names = facts.names_of(entry.entity)
@@ -104,6 +102,8 @@ class Index:
             builder.add(entry, names)
             if progress is not None and count % 1000 == 0:
                 progress(1000)
+        if loading is not None:
+            loading.join()
         index = builder.finish()
         # The index lives as long as the process and holds millions of objects: left in the
         # collector's sight, every full collection would walk them all (a pause of hundreds of
@@ -115,84 +115,51 @@ class Index:
 
 
 class _Builder:
+    """Names to word ids as the entries stream in; the words analysed and the postings made
+    once all are in (see :mod:`qalxan.screening.postings`)."""
+
     def __init__(self) -> None:
         self.index = Index()
-        self.word_keys: list[list[int]] = []
-        self.pair_keys = array("i")
-        self.pair_names = array("i")
+        self.word_ids: dict[str, int] = {}
+        self.tokens: list[str] = []
         self.entity_of = array("i")
         self.starts = array("i", [0])
         self.flat_words = array("i")
         self.weak = array("b")
-        self.compound_keys: dict[tuple[int, ...], int] = {}
 
     def add(self, entry: ListEntry, names: list[tuple[str, bool]]) -> None:
         index = self.index
+        entity = entry.entity
         number = len(index.entities)
         index.entities.append(
             Entity(
                 entry.id,
                 entry.list_code,
                 entry.source_id,
-                entry.schema,
-                entry.caption,
-                facts.facts_of(entry.entity),
+                entity.schema.name,
+                entity.caption,
+                facts.facts_of(entity),
             )
         )
-        person = entry.schema == "Person"
+        person = entity.schema.name == "Person"
+        word_ids = self.word_ids
+        tokens = self.tokens
+        flat_words = self.flat_words
         for name, weak in names:
-            word_ids = [self._word(token) for token in text.tokens(name, person)]
-            if not word_ids:
+            size = len(flat_words)
+            for token in text.tokens(name, person):
+                key = token.lower()
+                word = word_ids.get(key)
+                if word is None:
+                    word = word_ids[key] = len(tokens)
+                    tokens.append(key)
+                flat_words.append(word)
+            if len(flat_words) == size:
                 continue
-            name_id = len(index.name_text)
             index.name_text.append(name)
             self.entity_of.append(number)
-            self.flat_words.extend(word_ids)
-            self.starts.append(len(self.flat_words))
+            self.starts.append(len(flat_words))
             self.weak.append(weak)
-            seen: set[int] = set()
-            for word in word_ids:
-                for key in self.word_keys[word]:
-                    if key not in seen:
-                        seen.add(key)
-                        self.pair_keys.append(key)
-                        self.pair_names.append(name_id)
-            if len(word_ids) > 1:
-                for key in self._compound_keys(word_ids):
-                    if key not in seen:
-                        seen.add(key)
-                        self.pair_keys.append(key)
-                        self.pair_names.append(name_id)
-
-    def _compound_keys(self, word_ids: list[int]) -> list[int]:
-        """The skeleton keys of a name's compounds, worked out once per run of words: the same
-        pairs recur from name to name."""
-        found = []
-        words = self.index.vocabulary.words
-        for first, last in compound_spans([words[w] for w in word_ids]):
-            run = tuple(word_ids[first : last + 1])
-            key = self.compound_keys.get(run)
-            if key is None:
-                # The skeleton of the joined forms, as vocabulary.compounds gives the query's.
-                bones = text.skeleton("".join(words[w].form for w in run))
-                key = -1
-                if len(bones) >= COMPOUND_MIN_SKELETON:
-                    keys = self.index.keys
-                    key = keys.setdefault(f"s{bones}", len(keys))
-                self.compound_keys[run] = key
-            if key >= 0:
-                found.append(key)
-        return found
-
-    def _word(self, token: str) -> int:
-        vocabulary = self.index.vocabulary
-        word_id = vocabulary.word_id(token)
-        if word_id == len(self.word_keys):
-            keys = self.index.keys
-            self.word_keys.append(
-                [keys.setdefault(k, len(keys)) for k in word_keys(vocabulary.words[word_id])]
-            )
-        return word_id
 
     def finish(self) -> Index:
         index = self.index
@@ -200,18 +167,13 @@ class _Builder:
         index.name_start = np.frombuffer(self.starts, np.int32).copy()
         index.name_words = np.frombuffer(self.flat_words, np.int32).copy()
         index.name_weak = np.frombuffer(self.weak, np.int8).astype(np.bool_)
-        keys = np.frombuffer(self.pair_keys, np.int32)
-        names = np.frombuffer(self.pair_names, np.int32)
-        order = np.argsort(keys, kind="stable")
-        index.postings = names[order].copy()
-        counts = np.bincount(keys, minlength=len(index.keys)).astype(np.int32)
-        index.key_start = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
-        total = max(index.size, 1)
-        idf = np.log1p(total / np.maximum(counts, 1)).astype(np.float32)
-        kinds = np.array([KEY_WEIGHTS[k[0]] for k in index.keys], np.float32)
-        index.key_weight = idf * kinds if len(kinds) else np.zeros(0, np.float32)
-        # A word's weight in scoring: how rare it is among the indexed names.
-        word_counts = np.bincount(index.name_words, minlength=len(index.vocabulary))
-        index.word_idf = np.log1p(total / np.maximum(word_counts, 1)).astype(np.float32)
-        index.max_idf = float(math.log1p(total))
+        words = self.tokens
+        index.vocabulary = Vocabulary.of(words, [vocabulary.analyse(word) for word in words])
+        made = postings.postings(index.vocabulary, index.name_words, index.name_start)
+        index.keys = made.keys
+        index.key_start = made.key_start
+        index.postings = made.postings
+        index.key_weight = made.key_weight
+        index.word_idf = made.word_idf
+        index.max_idf = made.max_idf
         return index

@@ -7,9 +7,11 @@ Names repeat their words (there are far fewer distinct words than names), so the
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 from rigour.names import NameTypeTag, SymbolCategory, analyze_names
@@ -93,6 +95,69 @@ def joined_word(words: list[Word]) -> Word:
     )
 
 
+class Analysis(NamedTuple):
+    """What a word is, worked out from its text alone: its name groups as rigour's symbol ids,
+    numbered only when the word joins a vocabulary."""
+
+    form: str
+    plain: str
+    skeleton: str
+    phonetic: str
+    symbols: tuple[str, ...]
+    script: str
+    role: int
+
+
+def analyse(token: str) -> Analysis:
+    """The analysis of a lower-case token (the costly part: transliteration and the name-group
+    tagger)."""
+    form = text.latin(token)
+    role = INITIAL if len(form) == 1 and form.isalpha() else roles().get(form, NAME)
+    return Analysis(
+        form=form,
+        plain=text.plain(form),
+        skeleton=text.skeleton(form),
+        phonetic=text.phonetic(form),
+        symbols=_symbols(token) if role in (NAME, ORG_WORD) else (),
+        script=text.script_of(token),
+        role=role,
+    )
+
+
+_TAGGER_LOADED = threading.Event()
+
+
+def tagger_loaded() -> bool:
+    """Whether this process has loaded rigour's name-group tagger (its first use builds it
+    from rigour's data: ten to fifteen seconds of one core)."""
+    return _TAGGER_LOADED.is_set()
+
+
+def load_tagger() -> None:
+    """Load the tagger now rather than on the first word it meets."""
+    _symbols("a")
+
+
+def preload_tagger() -> threading.Thread | None:
+    """Start loading the tagger in a thread, if not loaded yet: rigour builds it without
+    holding the interpreter lock, so a build reads its entries on one core meanwhile."""
+    if tagger_loaded():
+        return None
+    thread = threading.Thread(target=load_tagger, name="rigour-tagger", daemon=True)
+    thread.start()
+    return thread
+
+
+def _symbols(token: str) -> tuple[str, ...]:
+    found = []
+    for name in analyze_names(NameTypeTag.PER, [token], consolidate=False, phonetics=False):
+        for span in name.spans:
+            if span.symbol.category in _SYMBOL_CATEGORIES:
+                found.append(span.symbol.id)
+    _TAGGER_LOADED.set()
+    return tuple(found)
+
+
 class Vocabulary:
     """Words by id; ids are dense from 0 so per-word figures can live in arrays."""
 
@@ -108,45 +173,52 @@ class Vocabulary:
         """The id of ``token`` (as :func:`text.tokens` gives it), adding it if new."""
         key = token.lower()
         found = self.ids.get(key)
-        if found is None:
-            found = len(self.words)
-            self.words.append(self._analyse(key))
-            self.ids[key] = found
+        return found if found is not None else self.add(key, analyse(key))
+
+    @classmethod
+    def of(cls, tokens: list[str], analyses: list[Analysis]) -> Vocabulary:
+        """The vocabulary of lower-case ``tokens``, in order, from their analyses."""
+        vocabulary = cls()
+        for token, analysis in zip(tokens, analyses, strict=True):
+            vocabulary.add(token, analysis)
+        return vocabulary
+
+    def add(self, token: str, analysis: Analysis) -> int:
+        """Add a new lower-case ``token`` analysed by :func:`analyse`; its id."""
+        found = len(self.words)
+        self.words.append(self._word(token, analysis, grow=True))
+        self.ids[token] = found
         return found
 
     def lookup(self, token: str) -> Word:
         """The analysis of ``token`` without adding it (for query words)."""
         key = token.lower()
         found = self.ids.get(key)
-        return self.words[found] if found is not None else self._analyse(key, grow=False)
+        if found is not None:
+            return self.words[found]
+        return self._word(key, analyse(key), grow=False)
 
-    def _analyse(self, token: str, grow: bool = True) -> Word:
-        form = text.latin(token)
-        role = INITIAL if len(form) == 1 and form.isalpha() else roles().get(form, NAME)
+    def _word(self, token: str, analysis: Analysis, grow: bool) -> Word:
         return Word(
             written=token,
-            form=form,
-            plain=text.plain(form),
-            skeleton=text.skeleton(form),
-            phonetic=text.phonetic(form),
-            groups=self._group_ids(token, grow) if role in (NAME, ORG_WORD) else frozenset(),
-            script=text.script_of(token),
-            role=role,
+            form=analysis.form,
+            plain=analysis.plain,
+            skeleton=analysis.skeleton,
+            phonetic=analysis.phonetic,
+            groups=self._group_ids(analysis.symbols, grow),
+            script=analysis.script,
+            role=analysis.role,
         )
 
-    def _group_ids(self, token: str, grow: bool) -> frozenset[int]:
+    def _group_ids(self, symbols: tuple[str, ...], grow: bool) -> frozenset[int]:
         found = set()
-        for name in analyze_names(NameTypeTag.PER, [token], consolidate=False, phonetics=False):
-            for span in name.spans:
-                if span.symbol.category not in _SYMBOL_CATEGORIES:
+        for key in symbols:
+            number = self._groups.get(key)
+            if number is None:
+                if not grow:
+                    # A group no indexed word has cannot join the query to anything.
                     continue
-                key = span.symbol.id
-                number = self._groups.get(key)
-                if number is None:
-                    if not grow:
-                        # A group no indexed word has cannot join the query to anything.
-                        continue
-                    number = len(self._groups)
-                    self._groups[key] = number
-                found.add(number)
+                number = len(self._groups)
+                self._groups[key] = number
+            found.add(number)
         return frozenset(found)

@@ -1,0 +1,34 @@
+"""Match keys: what a word is filed under in the index, and what a query word looks up.
+
+A key is a kind letter and a value: ``f`` the Latin form, ``l`` the plain form, ``s`` the
+skeleton (of a word, or of a compound of words read as one), ``p`` the phonetic key and ``g``
+a name group.
+"""
+
+from __future__ import annotations
+
+from qalxan.screening.vocabulary import NAME, Word
+
+# What a shared key says about two words, as a share of a shared rare Latin form.
+KEY_WEIGHTS = {"f": 1.0, "l": 0.9, "g": 0.8, "s": 0.6, "p": 0.5}
+MIN_KEY_LENGTH = 2
+# A compound's skeleton is a key only when long enough not to meet other names by chance.
+COMPOUND_MIN_SKELETON = 4
+
+
+def word_keys(word: Word) -> list[str]:
+    """The match keys of a word (none for particles and initials: they retrieve nothing)."""
+    if word.role != NAME or not word.form:
+        return []
+    keys = [f"f{word.form}", f"l{word.plain}"]
+    if len(word.skeleton) >= MIN_KEY_LENGTH:
+        keys.append(f"s{word.skeleton}")
+    if len(word.phonetic) >= MIN_KEY_LENGTH:
+        keys.append(f"p{word.phonetic}")
+    keys += [f"g{group}" for group in word.groups]
+    return keys
+
+
+def compound_key(skeleton: str) -> str | None:
+    """The key of a compound with this skeleton, if it has one."""
+    return f"s{skeleton}" if len(skeleton) >= COMPOUND_MIN_SKELETON else None
