@@ -228,11 +228,12 @@ def _screen_in_worker(
 def _screen(
     matcher: Matcher, chunk: list[Query], top: int, floor: float, allowed: set[str] | None
 ) -> list[list[Found]]:
+    # As :func:`service.matching` screens, the lists filtered before the ``top`` are taken.
     return [
         [
-            Found(m.entity_id, m.list_code, m.source_id, m.caption, m.score)
-            for m in service.matching(matcher, query, top, allowed)
-            if m.score >= floor
+            Found(e.id, e.list_code, e.source_id, e.caption, score)
+            for e, score in matcher.ranked(query, top, lists=allowed)
+            if score >= floor
         ]
         for query in chunk
     ]

@@ -37,6 +37,11 @@ def compatible(query_schema: str, listed_schema: str) -> bool:
     return _FAMILIES.get(query_schema) == _FAMILIES.get(listed_schema)
 
 
+def stated(query: Query) -> bool:
+    """Whether the query states any fact :func:`weigh` compares (none: it weighs nothing)."""
+    return bool(query.birth_dates or query.nationalities or query.gender or query.identifiers)
+
+
 def weigh(query: Query, facts: Facts | None) -> dict[str, float]:
     """The score changes the facts make, by feature name (empty when nothing compares)."""
     if facts is None:

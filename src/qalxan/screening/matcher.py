@@ -5,84 +5,130 @@ name compared word by word, then the entity's other facts weighed. Every match s
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from operator import itemgetter
 
 import numpy as np
-import numpy.typing as npt
 
 from qalxan.screening import evidence, text
-from qalxan.screening.index import COMPOUND_MIN_SKELETON, Index, word_keys
+from qalxan.screening.index import Entity, Index, word_keys
+from qalxan.screening.prepared import Prepared
 from qalxan.screening.query import Match, Query
+from qalxan.screening.retrieval import Retriever
 from qalxan.screening.scoring import (
     ROLE_WEIGHT,
     Listed,
     Named,
     NameScore,
-    Piece,
+    Span,
     as_listed,
     compare,
-    listed,
-    memo_for,
+    pair_many,
 )
-from qalxan.screening.vocabulary import (
-    NAME,
-    ORG_WORD,
-    Word,
-    compound_spans,
-    compounds,
-    joined_word,
-)
+from qalxan.screening.similarity import WordFeatures
+from qalxan.screening.vocabulary import NAME, ORG_WORD, Word, compounds
 
 # Names compared in full per query: the retrieval score orders them well enough that the
 # right one is nearly always among the first few dozen.
 CANDIDATES = 40
-# A key held by more names than this share is too common to find anyone by.
-MAX_KEY_SHARE = 0.2
 WEAK_NAME = 0.95
-NAMED_CACHE = 200_000
-# Postings below this share of the index are scored by sorting them, above by counting into an
-# array of every name.
-SPARSE_SHARE = 8
+KEPT_COMPOUNDS = 100_000
+
+# How the best name of an entity compares: query name, listed name, pairs of words, score.
+Compared = tuple[Named, Listed, tuple[Span, ...], float]
+# A found entity: its score, index position, best name id, how that name compares, its name
+# score (weighed when the name is weak), and what its other facts add.
+Scored = tuple[float, int, int, Compared, float, dict[str, float]]
 
 
 class Matcher:
     def __init__(self, index: Index, candidates: int = CANDIDATES) -> None:
         self.index = index
         self.candidates = candidates
-        self._max_postings = max(int(index.size * MAX_KEY_SHARE), 1000)
-        # Ints, strings and tuples only (see :class:`Listed`).
-        self._listed_cache: dict[int, Listed] = {}
-        self._runs: dict[tuple[int, ...], tuple[str, str, str]] = {}
+        self._retriever = Retriever(index)
+        self._prepared = Prepared(index)
+        self._features = WordFeatures(index.vocabulary)
+        # Whether a listed schema may be a queried one, by queried schema.
+        self._compatible: dict[str, dict[str, bool]] = {}
+        self._compounds: dict[tuple[str, ...], list[tuple[int, int, Word]]] = {}
 
-    def match(self, query: Query, top: int = 10, exclude: Collection[int] = ()) -> list[Match]:
-        """The ``top`` best matches, best first (``exclude``: name ids to leave out)."""
+    def match(
+        self,
+        query: Query,
+        top: int = 10,
+        exclude: Collection[int] = (),
+        lists: Collection[str] | None = None,
+    ) -> list[Match]:
+        """The ``top`` best matches, best first (``exclude``: name ids to leave out;
+        ``lists``: the lists to match on, every list when None)."""
+        return [self._match(*found) for found in self._scored(query, exclude, lists)[:top]]
+
+    def ranked(
+        self, query: Query, top: int = 10, lists: Collection[str] | None = None
+    ) -> list[tuple[Entity, float]]:
+        """The listed parties and scores of :meth:`match`, without the rest of a match (what
+        a bulk check writes)."""
+        listed = self.index.entities
+        return [(listed[found[1]], found[0]) for found in self._scored(query, (), lists)[:top]]
+
+    def _scored(
+        self, query: Query, exclude: Collection[int], lists: Collection[str] | None
+    ) -> list[Scored]:
+        """Every entity found, best first."""
         person = query.schema == "Person"
         asked = [self._named(name, person) for name in query.names]
         asked = [a for a in asked if a.words]
-        names = self._retrieve(asked, exclude)
-        best: dict[int, tuple[float, int, NameScore]] = {}
-        index = self.index
-        memos = [memo_for(a) for a in asked]
-        table = index.vocabulary.words
-        for name in names:
-            entity = int(index.name_entity[name])
-            if not evidence.compatible(query.schema, index.entities[entity].schema):
-                continue
-            found = self._listed(name, index.entities[entity].schema == "Person")
-            weak = WEAK_NAME if index.name_weak[name] else 1.0
-            for a, memo in zip(asked, memos, strict=True):
-                result = compare(a, found, table, memo)
-                score = result.score * weak
-                if entity not in best or score > best[entity][0]:
-                    best[entity] = (score, name, result)
-        scored = []
+        names, entities, weights = self._comparable(
+            query.schema, self._retriever.retrieve(asked, exclude, self.candidates)
+        )
+        found = self._prepared.names(names, entities)
+        paired = [pair_many(a, found, self._features.pairs(a.words, found)) for a in asked]
+        # Each entity's best name: its score, its id, and how it compares.
+        best: dict[int, tuple[float, int, Compared]] = {}
+        for number, (entity, weight) in enumerate(zip(entities, weights, strict=True)):
+            for a, scores in zip(asked, paired, strict=True):
+                raw, pairs = scores[number]
+                score = raw * weight
+                held = best.get(entity)
+                if held is None or score > held[0]:
+                    best[entity] = (score, names[number], (a, found[number], pairs, raw))
+        listed = self.index.entities
+        stated = evidence.stated(query)
+        scored: list[Scored] = []
         for entity, (score, name, result) in best.items():
-            features = {"name": round(score, 4)}
-            features.update(evidence.weigh(query, index.entities[entity].facts))
-            total = score + sum(v for k, v in features.items() if k != "name")
-            scored.append((max(0.0, min(1.0, total)), entity, name, result, features))
-        scored.sort(key=lambda found: found[0], reverse=True)
-        return [self._match(*found) for found in scored[:top]]
+            if lists is not None and listed[entity].list_code not in lists:
+                continue
+            facts = evidence.weigh(query, listed[entity].facts) if stated else {}
+            total = score + sum(facts.values()) if facts else score
+            scored.append((max(0.0, min(1.0, total)), entity, name, result, score, facts))
+        scored.sort(key=itemgetter(0), reverse=True)
+        return scored
+
+    def _comparable(
+        self, schema: str, names: list[int]
+    ) -> tuple[list[int], list[int], list[float]]:
+        """The names a party of ``schema`` may be: name ids, their entities, and the weight
+        of each name."""
+        if not names:
+            return [], [], []
+        index = self.index
+        at = np.array(names, np.int64)
+        entities = index.name_entity[at].tolist()
+        weak = index.name_weak[at].tolist()
+        listed = index.entities
+        known = self._compatible.setdefault(schema, {})
+        kept = []
+        for number, entity in enumerate(entities):
+            other = listed[entity].schema
+            fits = known.get(other)
+            if fits is None:
+                fits = known[other] = evidence.compatible(schema, other)
+            if fits:
+                kept.append(number)
+        return (
+            [names[n] for n in kept],
+            [entities[n] for n in kept],
+            [WEAK_NAME if weak[n] else 1.0 for n in kept],
+        )
 
     def compare_names(self, first: str, second: str, schema: str = "Person") -> NameScore:
         """How alike two names are, words weighed by their rarity on the indexed lists."""
@@ -96,35 +142,14 @@ class Matcher:
         tokens = list(dict.fromkeys(t.lower() for t in text.tokens(name, person)))
         words = [vocabulary.lookup(token) for token in tokens]
         weights = self._weights(words, person)
-        return Named(words, weights, compounds(words), sum(weights))
-
-    def _listed(self, name: int, person: bool) -> Listed:
-        """The listed name ready to compare (kept: the same names come up query after
-        query)."""
-        found = self._listed_cache.get(name)
-        if found is None:
-            table = self.index.vocabulary.words
-            ids = tuple(self.index.words_of(name).tolist())
-            words = [table[w] for w in ids]
-            joined = [self._piece(ids, first, last) for first, last in compound_spans(words)]
-            found = listed(ids, words, self._weights(words, person), joined)
-            if len(self._listed_cache) >= NAMED_CACHE:
-                self._listed_cache.clear()
-            self._listed_cache[name] = found
-        return found
-
-    def _piece(self, ids: tuple[int, ...], first: int, last: int) -> Piece:
-        """The compound of words ``first`` to ``last`` (worked out once per run of words: the
-        same runs recur from name to name)."""
-        run = ids[first : last + 1]
-        found = self._runs.get(run)
-        if found is None:
-            word = joined_word([self.index.vocabulary.words[w] for w in run])
-            found = (word.form, word.skeleton, word.script)
-            if len(self._runs) >= NAMED_CACHE:
-                self._runs.clear()
-            self._runs[run] = found
-        return (first, last, *found)
+        # The same runs of words recur from query to query: their compounds are kept.
+        joined = self._compounds.get(tuple(tokens))
+        if joined is None:
+            joined = compounds(words)
+            if len(self._compounds) >= KEPT_COMPOUNDS:
+                self._compounds.clear()
+            self._compounds[tuple(tokens)] = joined
+        return Named(words, weights, list(joined), sum(weights))
 
     def _weights(self, words: list[Word], person: bool) -> list[float]:
         index = self.index
@@ -156,71 +181,29 @@ class Matcher:
         person = query.schema == "Person"
         asked = [a for a in (self._named(name, person) for name in query.names) if a.words]
         found: list[int] = []
-        for name in self._retrieve(asked, exclude, limit):
+        for name in self._retriever.retrieve(asked, exclude, limit):
             entity = int(self.index.name_entity[name])
             if entity not in found:
                 found.append(entity)
         return found
 
-    def _retrieve(
-        self, asked: list[Named], exclude: Collection[int], limit: int | None = None
-    ) -> list[int]:
-        """The names sharing the most (and rarest) keys with the query, best first."""
-        limit = limit or self.candidates
-        index = self.index
-        chunks = []
-        weights = []
-        lengths = []
-        for a in asked:
-            # A word's name groups share one key's weight: "Mohammed" belongs to a score of
-            # groups and would otherwise outweigh the rare surname next to it.
-            keys: dict[str, float] = {}
-            for word in a.words:
-                share = 1.0 / max(len(word.groups), 1)
-                for key in word_keys(word):
-                    keys[key] = max(keys.get(key, 0.0), share if key[0] == "g" else 1.0)
-            for _, _, word in a.compounds:
-                if len(word.skeleton) >= COMPOUND_MIN_SKELETON:
-                    keys[f"s{word.skeleton}"] = 1.0
-            for key, share in keys.items():
-                k = index.keys.get(key)
-                if k is None:
-                    continue
-                postings = index.key_postings(k)
-                if 0 < len(postings) <= self._max_postings:
-                    chunks.append(postings)
-                    weights.append(index.key_weight[k] * share)
-                    lengths.append(len(postings))
-        if not chunks:
-            return []
-        ids = np.concatenate(chunks)
-        each = np.repeat(np.array(weights, np.float64), lengths)
-        hits: npt.NDArray[np.integer[Any]]
-        if len(ids) * SPARSE_SHARE < index.size:
-            # Few postings: sorting them is cheaper than a score for every indexed name.
-            hits, where = np.unique(ids, return_inverse=True)
-            scores = np.bincount(where, each)
-        else:
-            scores = np.bincount(ids, each)
-            hits = np.flatnonzero(scores)
-            scores = scores[hits]
-        if exclude:
-            scores[np.isin(hits, np.fromiter(exclude, np.int64))] = 0
-            keep = scores > 0
-            hits, scores = hits[keep], scores[keep]
-        if len(hits) > limit:
-            top = np.argpartition(scores, -limit)[-limit:]
-            hits, scores = hits[top], scores[top]
-        return [int(h) for h in hits[np.argsort(-scores, kind="stable")]]
-
     def _match(
-        self, score: float, entity: int, name: int, result: NameScore, features: dict[str, float]
+        self,
+        score: float,
+        entity: int,
+        name: int,
+        result: Compared,
+        name_score: float,
+        facts: dict[str, float],
     ) -> Match:
         listed = self.index.entities[entity]
+        features = {"name": round(name_score, 4), **facts}
         written = self.index.name_text[name]
+        table = self.index.vocabulary.words
 
         def explain() -> str:
-            said = [f"name {written!r}: {result.explain()}", *evidence.describe(features)]
+            pairs = NameScore(result[3], result[0], result[1], table, result[2]).explain()
+            said = [f"name {written!r}: {pairs}", *evidence.describe(features)]
             return "; ".join(said)
 
         return Match(

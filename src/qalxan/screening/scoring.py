@@ -104,10 +104,15 @@ class Named:
     compounds: list[tuple[int, int, Word]]
     total: float
     _skeleton_sets: list[frozenset[str]] = field(default_factory=list)
+    _units: list[Unit] = field(default_factory=list)
 
     def units(self) -> list[Unit]:
-        """Every word and every compound, as ``(first, last, word)``."""
-        return [(i, i, w) for i, w in enumerate(self.words)] + self.compounds
+        """Every word and every compound, as ``(first, last, word)`` (not to be changed: kept
+        for the next listed name)."""
+        if not self._units:
+            self._units.extend((i, i, w) for i, w in enumerate(self.words))
+            self._units.extend(self.compounds)
+        return self._units
 
     def skeletons(self) -> tuple[frozenset[str], frozenset[str]]:
         """The skeletons of the words and of the compounds (what a listed name's pieces must
@@ -209,32 +214,81 @@ def memo_for(query: Named) -> Memo:
     return [{} for _ in query.words]
 
 
+# A pair before the pairing: similarity, its order among equals (single words first), the
+# query's first and last word, the listed name's, the reason.
+Candidate = tuple[float, int, int, int, int, int, str]
+
+
 def compare(
     query: Named, name: Listed, table: Sequence[Word], memo: Memo | None = None
 ) -> NameScore:
     """Pair the words of two names, best pairs first, and score the names (``table``: the
     words ``name``'s ids are of; ``memo``: from :func:`memo_for` on the same query and table)."""
-    candidates = []
-    q_words = query.words
+    found: list[Candidate] = []
     rows = memo if memo is not None else memo_for(query)
-    for i, a in enumerate(q_words):
+    for i, a in enumerate(query.words):
         row = rows[i]
         for j, word_id in enumerate(name.ids):
-            found = row.get(word_id)
-            if found is None:
-                found = row[word_id] = word_similarity(a, table[word_id])
-            if found[0] > 0:
-                candidates.append((found[0], 1, i, i, j, j, found[1]))
-    if query.compounds or name.joined:
-        candidates += _compound_pairs(query, name)
-    candidates.sort(reverse=True)
+            similar = row.get(word_id)
+            if similar is None:
+                similar = row[word_id] = word_similarity(a, table[word_id])
+            if similar[0] > 0:
+                found.append((similar[0], 1, i, i, j, j, similar[1]))
+    score, pairs = pair_up(query, name, found)
+    return NameScore(score, query, name, table, pairs)
+
+
+def pair_up(query: Named, name: Listed, found: list[Candidate]) -> tuple[float, tuple[Span, ...]]:
+    """The score of two names and their pairs, from ``found``: the pairs of single words with
+    a similarity above 0, in any order (the list is extended and sorted in place)."""
+    words, spans = query.skeletons()
+    # Compounds pair on the same skeleton only: most names have none in common.
+    if not (words.isdisjoint(name.joined) and spans.isdisjoint(name.every)):
+        found += _compound_pairs(query, name)
+    return _paired(query, name, found)
+
+
+def pair_many(
+    query: Named, names: Sequence[Listed], found: Sequence[list[Candidate]]
+) -> list[tuple[float, tuple[Span, ...]]]:
+    """:func:`pair_up` of ``query`` with each of ``names`` (``found``: the pairs of single
+    words of each), the usual case (one pair of words, no compound) worked out in line."""
+    words, spans = query.skeletons()
+    named = [word.role == NAME for word in query.words]
+    q_weights = query.weights
+    q_total = query.total or 1.0
+    scored: list[tuple[float, tuple[Span, ...]]] = []
+    for name, pairs in zip(names, found, strict=True):
+        if not (words.isdisjoint(name.joined) and spans.isdisjoint(name.every)):
+            pairs += _compound_pairs(query, name)
+        elif len(pairs) == 1:
+            # What _paired works out for one pair, to the last bit (its sums start at 0).
+            similarity, _, i, _, j, _, reason = pairs[0]
+            span = (similarity, i, i, j, j, reason)
+            if named[i]:
+                q_share = q_weights[i] * similarity / q_total
+                l_share = name.weights[j] * similarity / (name.total or 1.0)
+                score = min(q_share**QUERY_EXPONENT * l_share**LISTED_EXPONENT, 1.0)
+                scored.append((score, (span,)))
+            else:
+                scored.append((0.0, (span,)))
+            continue
+        scored.append(_paired(query, name, pairs))
+    return scored
+
+
+def _paired(query: Named, name: Listed, found: list[Candidate]) -> tuple[float, tuple[Span, ...]]:
+    """Pair greedily, best pairs first, each word at most once."""
+    found.sort(reverse=True)
     used_q = 0  # bit sets of the words already paired
     used_l = 0
     pairs = []
     q_got = l_got = 0.0
     names_matched = False
+    q_words = query.words
+    q_weights = query.weights
     l_weights = name.weights
-    for similarity, _, i0, i1, j0, j1, reason in candidates:
+    for similarity, _, i0, i1, j0, j1, reason in found:
         q_bits = ((1 << (i1 - i0 + 1)) - 1) << i0
         l_bits = ((1 << (j1 - j0 + 1)) - 1) << j0
         if used_q & q_bits or used_l & l_bits:
@@ -243,10 +297,10 @@ def compare(
         used_l |= l_bits
         pairs.append((similarity, i0, i1, j0, j1, reason))
         if i0 == i1:
-            q_got += query.weights[i0] * similarity
+            q_got += q_weights[i0] * similarity
             names_matched = names_matched or q_words[i0].role == NAME
         else:
-            q_got += sum(query.weights[i0 : i1 + 1]) * similarity
+            q_got += sum(q_weights[i0 : i1 + 1]) * similarity
             names_matched = True
         if j0 == j1:
             l_got += l_weights[j0] * similarity
@@ -257,17 +311,14 @@ def compare(
         q_share = q_got / (query.total or 1.0)
         l_share = l_got / (name.total or 1.0)
         score = min(q_share**QUERY_EXPONENT * l_share**LISTED_EXPONENT, 1.0)
-    return NameScore(score, query, name, table, tuple(pairs))
+    return score, tuple(pairs)
 
 
-def _compound_pairs(query: Named, name: Listed) -> list[tuple[float, int, int, int, int, int, str]]:
+def _compound_pairs(query: Named, name: Listed) -> list[Candidate]:
     """Pairs where one side or both are compounds: only on the same skeleton, the one
     comparison that tells "Abdulhamid" from "Abd al-Hamid" apart from chance."""
-    found: list[tuple[float, int, int, int, int, int, str]] = []
+    found: list[Candidate] = []
     every, joined = name.every, name.joined
-    words, spans = query.skeletons()
-    if words.isdisjoint(joined) and spans.isdisjoint(every):
-        return found
     for i0, i1, a in query.units():
         # A query word meets the listed compounds; a query compound meets everything.
         for j0, j1, form, _, script in (every if i0 != i1 else joined).get(a.skeleton, ()):

@@ -101,10 +101,7 @@ def screen(
 
 def matching(matcher: Matcher, query: Query, top: int, allowed: set[str] | None) -> list[Match]:
     """The ``top`` best matches of ``query`` on the lists ``allowed`` (every list: None)."""
-    # The matcher scores every candidate it retrieves anyway: asking for all of them costs
-    # nothing, and leaves ``top`` after the lists not allowed are dropped.
-    found = matcher.match(query, top=max(top, matcher.candidates))
-    return [m for m in found if allowed is None or m.list_code in allowed][:top]
+    return matcher.match(query, top=top, lists=allowed)
 
 
 def search(
