@@ -111,6 +111,7 @@ class _Judge:
             self.names[int(entity)].append(name)
             self.by_key[self._key(index.name_text[name])].add(int(entity))
         self.position = {e.id: i for i, e in enumerate(index.entities)}
+        self._analysed: dict[int, tuple[set[str], set[int]]] = {}
 
     @staticmethod
     def _key(name: str) -> str:
@@ -127,18 +128,48 @@ class _Judge:
             hit in self.by_key[self._key(self.index.name_text[n])] for n in self.names[target]
         )
 
+    def reachable(self, name: int, target: int) -> bool:
+        """Whether name ``name`` shares a word with another name of entity ``target``."""
+        skeletons, groups = self._words(name)
+        for other in self.names[target]:
+            if other != name:
+                their_skeletons, their_groups = self._words(other)
+                if skeletons & their_skeletons or groups & their_groups:
+                    return True
+        return False
+
+    def _words(self, name: int) -> tuple[set[str], set[int]]:
+        found = self._analysed.get(name)
+        if found is None:
+            lookup = self.index.vocabulary.lookup
+            words = [lookup(token) for token in text.tokens(self.index.name_text[name])]
+            found = self._analysed[name] = (
+                {w.skeleton for w in words if len(w.skeleton) >= 2},
+                {group for w in words for group in w.groups},
+            )
+        return found
+
     def score(
-        self, tally: _Tally, matcher: Matcher, query: Query, target: int, hold: set[int], t: float
+        self,
+        tallies: list[_Tally],
+        matcher: Matcher,
+        query: Query,
+        target: int,
+        hold: set[int],
+        t: float,
     ) -> None:
+        """Screen ``query`` once and count the outcome in each of ``tallies``."""
         started = time.perf_counter()
         results = matcher.match(query, top=10, exclude=hold)
-        tally.seconds += time.perf_counter() - started
-        tally.queries += 1
+        seconds = time.perf_counter() - started
         right = [self.right(r.entity_id, target) for r in results]
-        if right and right[0]:
-            tally.first += 1
-            tally.alerted += results[0].score >= t
-        tally.ten += any(right)
+        for tally in tallies:
+            tally.seconds += seconds
+            tally.queries += 1
+            if right and right[0]:
+                tally.first += 1
+                tally.alerted += results[0].score >= t
+            tally.ten += any(right)
 
 
 def _aliases(index: Index) -> Iterator[tuple[int, int]]:
@@ -162,7 +193,10 @@ def _leave_one_out(matcher: Matcher, threshold: float) -> list[Row]:
             # names alone) are told apart: the target is about the aliases proper.
             group += " weak aliases"
         query = Query(str(name), (index.name_text[name],), schema=listed.schema)
-        judge.score(tallies[group], matcher, query, entity, {name}, threshold)
+        counted = [tallies[group]]
+        if judge.reachable(name, entity):
+            counted.append(tallies[f"{group}, reachable"])
+        judge.score(counted, matcher, query, entity, {name}, threshold)
     rows = []
     for group in ("UN", "OFAC", "UN weak aliases", "OFAC weak aliases"):
         tally = tallies[group]
@@ -182,6 +216,19 @@ def _leave_one_out(matcher: Matcher, threshold: float) -> list[Row]:
                 f"{tally.seconds / n * 1000:.2f} ms/query",
             )
         )
+        reachable = tallies[f"{group}, reachable"]
+        rows.append(
+            Row(
+                f"screening alias -> entity, leave one out, {group}, reachable",
+                reachable.rates(),
+                "(reported)",
+                None,
+                f"the {reachable.queries} of {tally.queries} aliases that share a word (a "
+                "consonant skeleton or a name group) with another of the party's names; the "
+                "others (a vessel's former name, an acronym, a translation, another identity) "
+                "leave a name matcher nothing to find them by",
+            )
+        )
     return rows
 
 
@@ -195,7 +242,7 @@ def _cross_script(matcher: Matcher, entries: list[ListEntry], threshold: float) 
         for alias in entry.entity.get("alias"):
             if not text.is_latin(alias.replace(" ", "")):
                 query = Query(entry.id, (alias,), schema=entry.schema)
-                judge.score(tally, matcher, query, target, set(), threshold)
+                judge.score([tally], matcher, query, target, set(), threshold)
     return Row(
         "screening cross-script (UN original-script names)",
         tally.rates(),

@@ -14,7 +14,7 @@ from qalxan.screening.matcher import Matcher
 from qalxan.screening.model import ListEntry, new_entity
 from qalxan.screening.prepared import Prepared, joined_pieces
 from qalxan.screening.query import Query
-from qalxan.screening.retrieval import Retriever, _keys
+from qalxan.screening.retrieval import Retriever, _units
 from qalxan.screening.scoring import Named, compare, memo_for, pair_many, word_similarity
 from qalxan.screening.similarity import WordFeatures
 from qalxan.screening.vocabulary import joined_word
@@ -112,24 +112,28 @@ def test_many_names_pair_as_one_name_at_a_time(matcher: Matcher) -> None:
     assert compared > 50
 
 
-def test_retrieval_scores_names_by_their_shared_keys(matcher: Matcher) -> None:
+def test_retrieval_scores_names_by_their_rarest_key_per_query_word(matcher: Matcher) -> None:
     index = matcher.index
     for name in QUERIES:
         asked = _asked(matcher, name)
         found = Retriever(index).retrieve(asked, (), index.size)
-        # The plain way: every name's keys added up, key by key in the query's order.
+        # The plain way: per query word (or compound), each name's rarest shared key; these
+        # added up over the words.
         scores: dict[int, float] = defaultdict(float)
-        for a in asked:
-            for key, share in _keys(a).items():
+        for keys in _units(asked):
+            best: dict[int, float] = {}
+            for key in keys:
                 k = index.keys.get(key)
                 if k is None:
                     continue
-                weight = float(index.key_weight[k] * np.float32(share))
+                weight = float(index.key_weight[k])
                 for posting in index.key_postings(k).tolist():
-                    scores[posting] += weight
+                    best[posting] = max(best.get(posting, 0.0), weight)
+            for posting, weight in best.items():
+                scores[posting] += weight
         assert sorted(found) == sorted(scores)
         ranked = [scores[n] for n in found]
-        assert ranked == sorted(ranked, reverse=True)
+        assert ranked == pytest.approx(sorted(ranked, reverse=True))
 
 
 def test_a_name_held_out_is_not_retrieved(matcher: Matcher) -> None:

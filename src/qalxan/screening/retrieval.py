@@ -12,6 +12,8 @@ import numpy.typing as npt
 from qalxan.screening.index import COMPOUND_MIN_SKELETON, Index, word_keys
 from qalxan.screening.scoring import Named
 
+Ints = npt.NDArray[np.integer[Any]]
+
 # A key held by more names than this share is too common to find anyone by.
 MAX_KEY_SHARE = 0.2
 # Postings below this share of the index are scored by sorting them, above by counting into an
@@ -26,43 +28,27 @@ class Retriever:
 
     def retrieve(self, asked: list[Named], exclude: Collection[int], limit: int) -> list[int]:
         """The ``limit`` names sharing the most (and rarest) keys with the query, best first
-        (``exclude``: name ids to leave out)."""
+        (``exclude``: name ids to leave out).
+
+        A name scores, for each word of the query (and each compound), the weight of the
+        rarest key it shares with that word, and these add up. Adding up every shared key
+        instead favoured names written in the query's own script: an Arabic-script
+        "محمد" shares its Latin form, skeleton, sound and name groups with every other
+        Arabic-script "محمد" but only a group or two with "Mohammad", and listed names in
+        Arabic script crowded the Latin ones out of the candidates."""
         index = self.index
-        found: list[int] = []
-        shares: list[float] = []
-        for a in asked:
-            for key, share in _keys(a).items():
-                k = index.keys.get(key)
-                if k is not None:
-                    found.append(k)
-                    shares.append(share)
-        if not found:
+        chunks: list[Ints] = []
+        weights: list[float] = []
+        for unit in _units(asked):
+            self._unit(unit, chunks, weights)
+        if not chunks:
             return []
-        keys = np.array(found, np.int64)
-        starts = index.key_start[keys]
-        lengths = index.key_start[keys + 1] - starts
-        usable = (lengths > 0) & (lengths <= self._max_postings)
-        if not usable.all():
-            keys, starts, lengths = keys[usable], starts[usable], lengths[usable]
-            if not len(keys):
-                return []
-        # Each key's weight in single precision, as the key weights are kept.
-        weights = index.key_weight[keys] * np.array(shares, np.float32)[usable]
-        postings = index.postings
-        ids = np.concatenate(
-            [
-                postings[start:end]
-                for start, end in zip(starts.tolist(), (starts + lengths).tolist(), strict=True)
-            ]
-        )
+        ids = np.concatenate(chunks)
         total = len(ids)
-        each = np.repeat(weights.astype(np.float64), lengths)
+        each = np.repeat(np.array(weights, np.float64), [len(c) for c in chunks])
         hits: npt.NDArray[np.integer[Any]]
         if total * SPARSE_SHARE < index.size:
-            # Few postings: sorting them is cheaper than a score for every indexed name. A
-            # stable sort keeps each name's weights in key order, so that its score adds them
-            # up in that order as counting does; as each key's postings come in name order,
-            # it merges runs.
+            # Few postings: sorting them is cheaper than a score for every indexed name.
             order = np.argsort(ids, kind="stable")
             ordered = ids[order]
             first = np.empty(total, np.bool_)
@@ -84,17 +70,42 @@ class Retriever:
         ranked: list[int] = hits[np.argsort(-scores, kind="stable")].tolist()
         return ranked
 
+    def _unit(self, keys: list[str], chunks: list[Ints], weights: list[float]) -> None:
+        """The names sharing any of one query word's ``keys``, each once, with the weight of
+        the rarest key it shares (appended to ``chunks`` and ``weights``, a chunk per key)."""
+        index = self.index
+        found = []
+        for key in keys:
+            k = index.keys.get(key)
+            if k is None:
+                continue
+            start, end = int(index.key_start[k]), int(index.key_start[k + 1])
+            if 0 < end - start <= self._max_postings:
+                found.append((float(index.key_weight[k]), start, end))
+        if len(found) == 1:
+            weight, start, end = found[0]
+            chunks.append(index.postings[start:end])
+            weights.append(weight)
+            return
+        # Rarest first: a name is counted under the first key that has it.
+        found.sort(key=lambda f: -f[0])
+        seen = np.zeros(index.size, np.bool_)
+        for weight, start, end in found:
+            postings = index.postings[start:end]
+            fresh = postings[~seen[postings]]
+            if len(fresh):
+                seen[fresh] = True
+                chunks.append(fresh)
+                weights.append(weight)
 
-def _keys(asked: Named) -> dict[str, float]:
-    """The match keys of a query name and each one's share of its weight."""
-    # A word's name groups share one key's weight: "Mohammed" belongs to a score of groups
-    # and would otherwise outweigh the rare surname next to it.
-    keys: dict[str, float] = {}
-    for word in asked.words:
-        share = 1.0 / max(len(word.groups), 1)
-        for key in word_keys(word):
-            keys[key] = max(keys.get(key, 0.0), share if key[0] == "g" else 1.0)
-    for _, _, word in asked.compounds:
-        if len(word.skeleton) >= COMPOUND_MIN_SKELETON:
-            keys[f"s{word.skeleton}"] = 1.0
-    return keys
+
+def _units(asked: list[Named]) -> list[list[str]]:
+    """The match keys of each word and each compound of the query names."""
+    units = [list(dict.fromkeys(word_keys(word))) for a in asked for word in a.words]
+    units += [
+        [f"s{word.skeleton}"]
+        for a in asked
+        for _, _, word in a.compounds
+        if len(word.skeleton) >= COMPOUND_MIN_SKELETON
+    ]
+    return units

@@ -6,15 +6,19 @@ another script or spelling (a shared name group), the same consonant skeleton or
 close spelling. A name's score weighs each word by its rarity, so that two rare words agreeing
 count for more than "Mohammed" and "al-" agreeing, and words left unpaired on either side
 lower it: the query's more than the list's, because lists give fuller names than travellers.
+Words left unpaired on both sides lower it further: "Ayman Sabawi Ibrahim Hasan al-Dulaimi"
+and "Ayman Sabawi Ibrahim Hasan al-Tikriti" are two people, where a name missing a word may
+well be one.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from qalxan.screening.vocabulary import ABJAD, INITIAL, NAME, ORG_WORD, PARTICLE, Word
 
@@ -35,6 +39,11 @@ CACHE_SIZE = 500_000
 # spelling too (in Latin): short skeletons meet by chance ("Max Rose", "Emma Akhras").
 COMPOUND_ABJAD_SKELETON = 4
 COMPOUND_SPELLING = 0.8
+# How much words unpaired on both sides lower a name's score: the score is multiplied by
+# 1 - CONFLICT * sqrt(query's unpaired share * listed name's unpaired share).
+CONFLICT = 1.0
+# Shares below this are rounding, not words.
+LEFT_EPSILON = 1e-9
 
 _cache: dict[tuple[str, str], tuple[float, str]] = {}
 
@@ -53,6 +62,20 @@ def word_similarity(a: Word, b: Word) -> tuple[float, str]:
     return found
 
 
+def spelling_similarity(a: str, b: str) -> float:
+    """How alike two spellings are: 1 less the edits between them per letter of the longer,
+    a swap of two neighbouring letters one edit ("Marcon", "Macron"), not two."""
+    return OSA.normalized_similarity(a, b)
+
+
+def conflict(q_left: float, l_left: float) -> float:
+    """The factor on a name's score when the query leaves ``q_left`` and the listed name
+    ``l_left`` of their weight unpaired: 1 unless both leave some."""
+    if q_left <= LEFT_EPSILON or l_left <= LEFT_EPSILON:
+        return 1.0
+    return max(0.0, 1.0 - CONFLICT * math.sqrt(q_left * l_left))
+
+
 def _similarity(a: Word, b: Word) -> tuple[float, str]:
     if a.role == INITIAL or b.role == INITIAL:
         longer = b if a.role == INITIAL else a
@@ -62,7 +85,7 @@ def _similarity(a: Word, b: Word) -> tuple[float, str]:
         return 0.0, ""
     if a.form == b.form and a.form:
         return 1.0, "same"
-    spelling = Levenshtein.normalized_similarity(a.form, b.form)
+    spelling = spelling_similarity(a.form, b.form)
     if a.plain == b.plain:
         spelling = max(spelling, SAME_PLAIN)
     abjad = ABJAD in (a.script, b.script)
@@ -81,7 +104,7 @@ def _similarity(a: Word, b: Word) -> tuple[float, str]:
         best, why = SAME_SOUND, "sounds alike"
     if abjad and bones >= 3:
         # Arabic script leaves short vowels out: compare the consonants.
-        similar = 0.9 * Levenshtein.normalized_similarity(a.skeleton, b.skeleton)
+        similar = 0.9 * spelling_similarity(a.skeleton, b.skeleton)
         if similar > best:
             best, why = similar, "consonants across scripts"
     if best < MIN_WORD_SIMILARITY:
@@ -202,7 +225,18 @@ class NameScore:
             parts.append("not in the listed name: " + " ".join(left_q))
         if left_l:
             parts.append("not in the query: " + " ".join(left_l))
+        factor = conflict(
+            _left(self.query.weights, self.query.total, used_q),
+            _left(self.listed.weights, self.listed.total, used_l),
+        )
+        if factor < 1.0:
+            parts.append(f"words unpaired on both sides (x{factor:.2f})")
         return "; ".join(parts)
+
+
+def _left(weights: Sequence[float], total: float, used: set[int]) -> float:
+    """The share of ``total`` the words not in ``used`` weigh."""
+    return sum(w for i, w in enumerate(weights) if i not in used) / (total or 1.0)
 
 
 Memo = list[dict[int, tuple[float, str]]]
@@ -266,9 +300,11 @@ def pair_many(
             similarity, _, i, _, j, _, reason = pairs[0]
             span = (similarity, i, i, j, j, reason)
             if named[i]:
+                l_total = name.total or 1.0
                 q_share = q_weights[i] * similarity / q_total
-                l_share = name.weights[j] * similarity / (name.total or 1.0)
+                l_share = name.weights[j] * similarity / l_total
                 score = min(q_share**QUERY_EXPONENT * l_share**LISTED_EXPONENT, 1.0)
+                score *= conflict(1.0 - q_weights[i] / q_total, 1.0 - name.weights[j] / l_total)
                 scored.append((score, (span,)))
             else:
                 scored.append((0.0, (span,)))
@@ -284,6 +320,7 @@ def _paired(query: Named, name: Listed, found: list[Candidate]) -> tuple[float, 
     used_l = 0
     pairs = []
     q_got = l_got = 0.0
+    q_paired = l_paired = 0.0  # the weight of the words paired, however alike
     names_matched = False
     q_words = query.words
     q_weights = query.weights
@@ -297,20 +334,24 @@ def _paired(query: Named, name: Listed, found: list[Candidate]) -> tuple[float, 
         used_l |= l_bits
         pairs.append((similarity, i0, i1, j0, j1, reason))
         if i0 == i1:
-            q_got += q_weights[i0] * similarity
+            weight = q_weights[i0]
             names_matched = names_matched or q_words[i0].role == NAME
         else:
-            q_got += sum(q_weights[i0 : i1 + 1]) * similarity
+            weight = sum(q_weights[i0 : i1 + 1])
             names_matched = True
-        if j0 == j1:
-            l_got += l_weights[j0] * similarity
-        else:
-            l_got += sum(l_weights[j0 : j1 + 1]) * similarity
+        q_got += weight * similarity
+        q_paired += weight
+        weight = l_weights[j0] if j0 == j1 else sum(l_weights[j0 : j1 + 1])
+        l_got += weight * similarity
+        l_paired += weight
     score = 0.0
     if names_matched:
-        q_share = q_got / (query.total or 1.0)
-        l_share = l_got / (name.total or 1.0)
+        q_total = query.total or 1.0
+        l_total = name.total or 1.0
+        q_share = q_got / q_total
+        l_share = l_got / l_total
         score = min(q_share**QUERY_EXPONENT * l_share**LISTED_EXPONENT, 1.0)
+        score *= conflict(1.0 - q_paired / q_total, 1.0 - l_paired / l_total)
     return score, tuple(pairs)
 
 
@@ -331,7 +372,7 @@ def _compound_pairs(query: Named, name: Listed) -> list[Candidate]:
                     continue
                 similarity = SAME_SKELETON
             else:
-                similarity = Levenshtein.normalized_similarity(a.form, form)
+                similarity = spelling_similarity(a.form, form)
                 if similarity < COMPOUND_SPELLING:
                     continue
             found.append((similarity, i1 - i0 + j1 - j0 + 2, i0, i1, j0, j1, "compound"))

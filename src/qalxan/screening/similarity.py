@@ -13,10 +13,15 @@ from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from rapidfuzz.process import cdist
 
-from qalxan.screening.scoring import MIN_RELATED_SPELLING, Candidate, Listed, word_similarity
+from qalxan.screening.scoring import (
+    MIN_RELATED_SPELLING,
+    Candidate,
+    Listed,
+    word_similarity,
+)
 from qalxan.screening.vocabulary import ABJAD, INITIAL, Vocabulary, Word
 
 _ABSENT = -1
@@ -103,7 +108,9 @@ class WordFeatures:
         spelling = cdist(
             [a.form for a in query],
             self._forms.take(ids).tolist(),
-            scorer=Levenshtein.normalized_similarity,
+            # scoring.spelling_similarity's measure, given as rapidfuzz's own so that cdist
+            # runs it in C.
+            scorer=OSA.normalized_similarity,
             score_cutoff=MIN_RELATED_SPELLING,
             dtype=np.float64,
         )
