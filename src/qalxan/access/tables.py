@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -146,7 +147,16 @@ class ShareRow(Base):
 
     __table_args__ = (
         Index("ix_record_shares_agency", "record_type", "agency_id", "record_id"),
-        Index("ix_record_shares_user", "record_type", "user_id", "record_id"),
+        # Shares to a person only: most shares are to agencies (routing writes several per
+        # incident) and would each cost an entry here that no lookup reads.
+        Index(
+            "ix_record_shares_user",
+            "record_type",
+            "user_id",
+            "record_id",
+            postgresql_where=text("user_id IS NOT NULL"),
+            sqlite_where=text("user_id IS NOT NULL"),
+        ),
     )
 
 
