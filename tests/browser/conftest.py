@@ -46,7 +46,11 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def server_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The test server's settings: a fresh data directory with the bundled doctrine."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("browser-data"))
+    # Lists are imported by the tests beside the server, not through it: the server sees a
+    # list change when it next asks the database, every second here (30 s by default).
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("browser-data"), screening_refresh_seconds=1.0
+    )
     bootstrap(settings)
     return settings
 
