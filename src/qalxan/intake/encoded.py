@@ -1,10 +1,9 @@
 """The JSON columns of intake's rows, encoded here as stored, so that the bulk insert passes
 them through (see :class:`qalxan.store.rows.Json`).
 
-A bulk import writes a dozen rows per report, most with a JSON column: the encoder is built
-once (``json.dumps`` builds one per value), and the values that many rows share (the grading
-of an incident with the same facts, the facts of a place, the reasons of a route) are encoded
-once each.
+A bulk import writes a dozen rows per report, most with a JSON column: the values that many
+rows share (the grading of an incident with the same facts, the facts of a place, the reasons
+of a route) are encoded once each.
 """
 
 from __future__ import annotations
@@ -15,16 +14,15 @@ from typing import Any
 
 from qalxan.intake import severity
 from qalxan.intake.placing import Placement
+from qalxan.store.engine import compact_json
 from qalxan.store.rows import Json
 
-# As qalxan.store.engine.compact_json encodes: sorted keys, no spaces, UTF-8.
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 NEW_INCIDENT: dict[str, Any] = {"new": True, "why": "no open incident matched"}
 
 
 def encoded(value: Any) -> Json:
     """``value`` as its stored JSON text."""
-    return Json(_ENCODER.encode(value))
+    return Json(compact_json(value))
 
 
 NOTHING = encoded([])

@@ -80,7 +80,7 @@ def write(db: Driver, grain: Grain, deltas: Deltas) -> None:
     if not db.sqlite:
         _write_arrays(db, grain.table, ordered)
         return
-    upsert, delete, day = _statements(grain.table, db.sqlite)
+    upsert, delete, day = _statements(grain.table)
     if day is not None:
         # As SQLAlchemy stores a date on SQLite: ISO text.
         ordered = [(_iso_day(key, day), m) for key, m in ordered]
@@ -91,7 +91,7 @@ def write(db: Driver, grain: Grain, deltas: Deltas) -> None:
 
 
 @lru_cache(maxsize=32)
-def _statements(table: Table, sqlite: bool) -> tuple[str, str, int | None]:
+def _statements(table: Table) -> tuple[str, str, int | None]:
     """The upsert and the delete of emptied rows, one key per execution (SQLite), and where
     the key holds a date that SQLite needs as text.
 
@@ -108,7 +108,7 @@ def _statements(table: Table, sqlite: bool) -> tuple[str, str, int | None]:
     where = " AND ".join([*(f"{k} = ?" for k in keys), *(f"{m} = 0" for m in MEASURES)])
     delete = f"DELETE FROM {table.name} WHERE {where}"  # noqa: S608 (names of ours)
     dates = [i for i, name in enumerate(keys) if isinstance(table.c[name].type, Date)]
-    return upsert, delete, dates[0] if sqlite and dates else None
+    return upsert, delete, dates[0] if dates else None
 
 
 def _write_arrays(db: Driver, table: Table, ordered: list[tuple[Key, list[int]]]) -> None:

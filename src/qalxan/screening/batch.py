@@ -228,7 +228,6 @@ def _screen_in_worker(
 def _screen(
     matcher: Matcher, chunk: list[Query], top: int, floor: float, allowed: set[str] | None
 ) -> list[list[Found]]:
-    # As :func:`service.matching` screens, the lists filtered before the ``top`` are taken.
     return [
         [
             Found(e.id, e.list_code, e.source_id, e.caption, score)

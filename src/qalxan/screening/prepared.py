@@ -8,7 +8,7 @@ import numpy as np
 from qalxan.screening import text
 from qalxan.screening.index import Index
 from qalxan.screening.scoring import ROLE_WEIGHT, Listed, listed
-from qalxan.screening.vocabulary import LATIN, NAME, ORG_WORD, Word, compound_spans
+from qalxan.screening.vocabulary import NAME, ORG_WORD, Word, compound_spans, joined_script
 
 KEPT = 200_000
 
@@ -88,5 +88,5 @@ def joined_pieces(runs: list[list[Word]]) -> list[tuple[str, str, str]]:
     :func:`~qalxan.screening.vocabulary.joined_word` makes them (without the rest of a word,
     which scoring never reads of a listed compound), the skeletons in one pass."""
     forms = ["".join(w.form for w in run) for run in runs]
-    scripts = [LATIN if all(w.latin for w in run) else run[0].script for run in runs]
+    scripts = [joined_script(run) for run in runs]
     return list(zip(forms, text.skeletons(forms), scripts, strict=True))

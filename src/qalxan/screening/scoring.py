@@ -235,8 +235,8 @@ class NameScore:
 
 
 def _left(weights: Sequence[float], total: float, used: set[int]) -> float:
-    """The share of ``total`` the words not in ``used`` weigh."""
-    return sum(w for i, w in enumerate(weights) if i not in used) / (total or 1.0)
+    """The share of ``total`` the words not in ``used`` weigh (worked out as the score does)."""
+    return 1.0 - sum(weights[i] for i in used) / (total or 1.0)
 
 
 Memo = list[dict[int, tuple[float, str]]]
@@ -290,7 +290,6 @@ def pair_many(
     words, spans = query.skeletons()
     named = [word.role == NAME for word in query.words]
     q_weights = query.weights
-    q_total = query.total or 1.0
     scored: list[tuple[float, tuple[Span, ...]]] = []
     for name, pairs in zip(names, found, strict=True):
         if not (words.isdisjoint(name.joined) and spans.isdisjoint(name.every)):
@@ -300,11 +299,10 @@ def pair_many(
             similarity, _, i, _, j, _, reason = pairs[0]
             span = (similarity, i, i, j, j, reason)
             if named[i]:
-                l_total = name.total or 1.0
-                q_share = q_weights[i] * similarity / q_total
-                l_share = name.weights[j] * similarity / l_total
-                score = min(q_share**QUERY_EXPONENT * l_share**LISTED_EXPONENT, 1.0)
-                score *= conflict(1.0 - q_weights[i] / q_total, 1.0 - name.weights[j] / l_total)
+                q_weight, l_weight = q_weights[i], name.weights[j]
+                score = _name_score(
+                    query, name, q_weight * similarity, q_weight, l_weight * similarity, l_weight
+                )
                 scored.append((score, (span,)))
             else:
                 scored.append((0.0, (span,)))
@@ -344,15 +342,21 @@ def _paired(query: Named, name: Listed, found: list[Candidate]) -> tuple[float, 
         weight = l_weights[j0] if j0 == j1 else sum(l_weights[j0 : j1 + 1])
         l_got += weight * similarity
         l_paired += weight
-    score = 0.0
-    if names_matched:
-        q_total = query.total or 1.0
-        l_total = name.total or 1.0
-        q_share = q_got / q_total
-        l_share = l_got / l_total
-        score = min(q_share**QUERY_EXPONENT * l_share**LISTED_EXPONENT, 1.0)
-        score *= conflict(1.0 - q_paired / q_total, 1.0 - l_paired / l_total)
+    score = _name_score(query, name, q_got, q_paired, l_got, l_paired) if names_matched else 0.0
     return score, tuple(pairs)
+
+
+def _name_score(
+    query: Named, name: Listed, q_got: float, q_paired: float, l_got: float, l_paired: float
+) -> float:
+    """The score of two names from what their pairs cover of each (``*_got``: the paired
+    words' weight times their similarity; ``*_paired``: their weight alone)."""
+    q_total = query.total or 1.0
+    l_total = name.total or 1.0
+    score: float = min(
+        (q_got / q_total) ** QUERY_EXPONENT * (l_got / l_total) ** LISTED_EXPONENT, 1.0
+    )
+    return score * conflict(1.0 - q_paired / q_total, 1.0 - l_paired / l_total)
 
 
 def _compound_pairs(query: Named, name: Listed) -> list[Candidate]:

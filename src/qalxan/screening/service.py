@@ -22,7 +22,6 @@ from qalxan.access.principal import Principal
 from qalxan.errors import InvalidInput, QalxanError
 from qalxan.screening import hits, importers, lists, thresholds, versions
 from qalxan.screening.holder import IndexHolder
-from qalxan.screening.matcher import Matcher
 from qalxan.screening.query import Match, Query
 from qalxan.screening.tables import EntryRow, SubjectRow
 from qalxan.screening.versions import ListVersion, VersionOutcome
@@ -78,7 +77,7 @@ def screen(
         _check_top(top)
         loaded = holder.current()
         allowed = set(lists.lists_for(holder.engine, use))
-    matches = matching(loaded.matcher, query, top, allowed)
+    matches = loaded.matcher.match(query, top=top, lists=allowed)
     run = hits.record(
         ctx,
         query,
@@ -99,11 +98,6 @@ def screen(
     return Screening(run.run.id, run.subject.id, use, cut, loaded.version, results)
 
 
-def matching(matcher: Matcher, query: Query, top: int, allowed: set[str] | None) -> list[Match]:
-    """The ``top`` best matches of ``query`` on the lists ``allowed`` (every list: None)."""
-    return matcher.match(query, top=top, lists=allowed)
-
-
 def search(
     ctx: audit.Context, holder: IndexHolder, q: str, top: int = 10, *, use: str | None = None
 ) -> list[Match]:
@@ -120,7 +114,7 @@ def search(
             raise InvalidInput(f"q: {error.message.partition(': ')[2]}", "q") from error
         allowed = set(lists.lists_for(holder.engine, use)) if use is not None else None
         loaded = holder.current()
-    found = matching(loaded.matcher, query, top, allowed)
+    found = loaded.matcher.match(query, top=top, lists=allowed)
     detail = {
         "query_key": hits.subject_key(query),
         "use": use,
@@ -246,7 +240,7 @@ def rescreen(
             say("loading the lists for re-screening")
             loaded = holder.refresh()
         top = loaded.matcher.candidates
-        found_now = matching(loaded.matcher, query, top, allowed[use])
+        found_now = loaded.matcher.match(query, top=top, lists=allowed[use])
         run = hits.record(
             _acting_for(ctx, subject.owner_agency),
             query,

@@ -90,9 +90,14 @@ def joined_word(words: list[Word]) -> Word:
         skeleton=text.skeleton(form),
         phonetic="",
         groups=frozenset(),
-        script=LATIN if all(w.latin for w in words) else words[0].script,
+        script=joined_script(words),
         role=NAME,
     )
+
+
+def joined_script(words: list[Word]) -> str:
+    """The script of words read as one: Latin when all are, else the first word's."""
+    return LATIN if all(w.latin for w in words) else words[0].script
 
 
 class Analysis(NamedTuple):
