@@ -72,9 +72,9 @@ def matcher() -> Matcher:
     return Matcher(Index.build([_entry(*row) for row in NAMES]))
 
 
-def _asked(matcher: Matcher, name: str, person: bool = True) -> list[Named]:
+def _asked(matcher: Matcher, name: str, schema: str = "Person") -> list[Named]:
     """The query name as the matcher reads it (none when it has no words)."""
-    return [a for a in [matcher._named(name, person)] if a.words]
+    return [a for a in [matcher._named(name, schema)] if a.words]
 
 
 def test_prefilter_keeps_every_pair_of_alike_words(matcher: Matcher) -> None:

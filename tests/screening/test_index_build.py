@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from qalxan.screening import facts, index, postings, text, vocabulary
+from qalxan.screening import acronyms, facts, index, postings, text, vocabulary
 from qalxan.screening.index import Index
 from qalxan.screening.keys import COMPOUND_MIN_SKELETON, word_keys
 from qalxan.screening.model import ListEntry, new_entity
@@ -62,6 +62,7 @@ def _reference(entries: list[ListEntry]) -> dict[str, Any]:
     name_words: list[int] = []
     name_start = [0]
     filed: dict[int, list[int]] = {}
+    initials: dict[str, list[int]] = {}
     for entry in entries:
         person = entry.schema == "Person"
         for name, _ in facts.names_of(entry.entity):
@@ -84,6 +85,12 @@ def _reference(entries: list[ListEntry]) -> dict[str, Any]:
                     held.append(keys.setdefault(f"s{bones}", len(keys)))
             for key in dict.fromkeys(held):
                 filed.setdefault(key, []).append(number)
+            if entry.schema in acronyms.SCHEMATA:
+                for acronym in dict.fromkeys(acronyms.initials(words)):
+                    initials.setdefault(f"a{acronym}", []).append(number)
+    # An organisation's acronyms come after every other key.
+    for key, held_by in initials.items():
+        filed[keys.setdefault(key, len(keys))] = held_by
     counts = np.array([len(filed.get(k, [])) for k in range(len(keys))])
     return {
         "vocabulary": vocabulary,
@@ -137,6 +144,9 @@ def test_build_matches_name_by_name_reference() -> None:
     assert built.name_weak.tolist().count(True) == 1
     # "abd al rahman" read as one word: a compound of three around a particle.
     assert f"s{text.skeleton('abdalrahman')}" in built.keys
+    # An organisation's names are filed under their acronyms; a vessel's are not.
+    assert "agts" in built.keys
+    assert "aos" not in built.keys
     _assert_same(built, _reference(entries))
 
 

@@ -231,8 +231,7 @@ def _screen(
     return [
         [
             Found(e.id, e.list_code, e.source_id, e.caption, score)
-            for e, score in matcher.ranked(query, top, lists=allowed)
-            if score >= floor
+            for e, score in matcher.ranked(query, top, lists=allowed, floor=floor)
         ]
         for query in chunk
     ]

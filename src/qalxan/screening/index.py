@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from qalxan.screening import facts, postings, text, vocabulary
+from qalxan.screening import acronyms, facts, postings, text, vocabulary
 from qalxan.screening.facts import Facts
 from qalxan.screening.keys import COMPOUND_MIN_SKELETON, KEY_WEIGHTS, MIN_KEY_LENGTH, word_keys
 from qalxan.screening.model import ListEntry
@@ -170,6 +170,7 @@ class _Builder:
         words = self.tokens
         index.vocabulary = Vocabulary.of(words, [vocabulary.analyse(word) for word in words])
         made = postings.postings(index.vocabulary, index.name_words, index.name_start)
+        made = postings.with_acronyms(made, self._acronyms(), index.size)
         index.keys = made.keys
         index.key_start = made.key_start
         index.postings = made.postings
@@ -177,3 +178,18 @@ class _Builder:
         index.word_idf = made.word_idf
         index.max_idf = made.max_idf
         return index
+
+    def _acronyms(self) -> list[tuple[int, list[str]]]:
+        """The acronyms of the organisations' names, name by name (a short pass: persons,
+        most of the names, have none)."""
+        index = self.index
+        table = index.vocabulary.words
+        starts = index.name_start.tolist()
+        found = []
+        for name, entity in enumerate(self.entity_of):
+            if index.entities[entity].schema in acronyms.SCHEMATA:
+                own = index.name_words[starts[name] : starts[name + 1]].tolist()
+                initials = acronyms.initials([table[w] for w in own])
+                if initials:
+                    found.append((name, initials))
+        return found

@@ -1,8 +1,8 @@
 """Match keys: what a word is filed under in the index, and what a query word looks up.
 
 A key is a kind letter and a value: ``f`` the Latin form, ``l`` the plain form, ``s`` the
-skeleton (of a word, or of a compound of words read as one), ``p`` the phonetic key and ``g``
-a name group.
+skeleton (of a word, or of a compound of words read as one), ``p`` the phonetic key, ``g`` a
+name group and ``a`` an organisation name's acronym.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from qalxan.screening.vocabulary import NAME, Word
 
 # What a shared key says about two words, as a share of a shared rare Latin form.
-KEY_WEIGHTS = {"f": 1.0, "l": 0.9, "g": 0.8, "s": 0.6, "p": 0.5}
+KEY_WEIGHTS = {"f": 1.0, "l": 0.9, "g": 0.8, "s": 0.6, "p": 0.5, "a": 0.8}
 MIN_KEY_LENGTH = 2
 # A compound's skeleton is a key only when long enough not to meet other names by chance.
 COMPOUND_MIN_SKELETON = 4
@@ -32,3 +32,8 @@ def word_keys(word: Word) -> list[str]:
 def compound_key(skeleton: str) -> str | None:
     """The key of a compound with this skeleton, if it has one."""
     return f"s{skeleton}" if len(skeleton) >= COMPOUND_MIN_SKELETON else None
+
+
+def acronym_key(initials: str) -> str:
+    """The key of an organisation name's acronym."""
+    return f"a{initials}"

@@ -9,7 +9,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from qalxan.screening import evidence, text
+from qalxan.screening import acronyms, evidence, text
 from qalxan.screening.index import Entity, Index, word_keys
 from qalxan.screening.prepared import Prepared
 from qalxan.screening.query import Match, Query
@@ -57,28 +57,38 @@ class Matcher:
         top: int = 10,
         exclude: Collection[int] = (),
         lists: Collection[str] | None = None,
+        floor: float = 0.0,
     ) -> list[Match]:
-        """The ``top`` best matches, best first (``exclude``: name ids to leave out;
-        ``lists``: the lists to match on, every list when None)."""
-        return [self._match(*found) for found in self._scored(query, exclude, lists)[:top]]
+        """The ``top`` best matches at or above ``floor``, best first (``exclude``: name ids
+        to leave out; ``lists``: the lists to match on, every list when None)."""
+        found = self._scored(query, exclude, lists, floor)
+        return [self._match(*result) for result in found[:top]]
 
     def ranked(
-        self, query: Query, top: int = 10, lists: Collection[str] | None = None
+        self,
+        query: Query,
+        top: int = 10,
+        lists: Collection[str] | None = None,
+        floor: float = 0.0,
     ) -> list[tuple[Entity, float]]:
         """The listed parties and scores of :meth:`match`, without the rest of a match (what
         a bulk check writes)."""
         listed = self.index.entities
-        return [(listed[found[1]], found[0]) for found in self._scored(query, (), lists)[:top]]
+        found = self._scored(query, (), lists, floor)
+        return [(listed[result[1]], result[0]) for result in found[:top]]
 
     def _scored(
-        self, query: Query, exclude: Collection[int], lists: Collection[str] | None
+        self,
+        query: Query,
+        exclude: Collection[int],
+        lists: Collection[str] | None,
+        floor: float,
     ) -> list[Scored]:
-        """Every entity found, best first."""
-        person = query.schema == "Person"
-        asked = [self._named(name, person) for name in query.names]
+        """Every entity found at or above ``floor``, best first."""
+        asked = [self._named(name, query.schema) for name in query.names]
         asked = [a for a in asked if a.words]
         names, entities, weights = self._comparable(
-            query.schema, self._retriever.retrieve(asked, exclude, self.candidates)
+            query.schema, lists, self._retriever.retrieve(asked, exclude, self.candidates)
         )
         found = self._prepared.names(names, entities)
         paired = [pair_many(a, found, self._features.pairs(a.words, found)) for a in asked]
@@ -95,19 +105,18 @@ class Matcher:
         stated = evidence.stated(query)
         scored: list[Scored] = []
         for entity, (score, name, result) in best.items():
-            if lists is not None and listed[entity].list_code not in lists:
-                continue
             facts = evidence.weigh(query, listed[entity].facts) if stated else {}
-            total = score + sum(facts.values()) if facts else score
-            scored.append((max(0.0, min(1.0, total)), entity, name, result, score, facts))
+            total = max(0.0, min(1.0, score + sum(facts.values()) if facts else score))
+            if total >= floor:
+                scored.append((total, entity, name, result, score, facts))
         scored.sort(key=itemgetter(0), reverse=True)
         return scored
 
     def _comparable(
-        self, schema: str, names: list[int]
+        self, schema: str, lists: Collection[str] | None, names: list[int]
     ) -> tuple[list[int], list[int], list[float]]:
-        """The names a party of ``schema`` may be: name ids, their entities, and the weight
-        of each name."""
+        """The names a party of ``schema`` on ``lists`` (every list when None) may be: name
+        ids, their entities, and the weight of each name."""
         if not names:
             return [], [], []
         index = self.index
@@ -118,10 +127,12 @@ class Matcher:
         known = self._compatible.setdefault(schema, {})
         kept = []
         for number, entity in enumerate(entities):
-            other = listed[entity].schema
-            fits = known.get(other)
+            party = listed[entity]
+            if lists is not None and party.list_code not in lists:
+                continue
+            fits = known.get(party.schema)
             if fits is None:
-                fits = known[other] = evidence.compatible(schema, other)
+                fits = known[party.schema] = evidence.compatible(schema, party.schema)
             if fits:
                 kept.append(number)
         return (
@@ -132,11 +143,11 @@ class Matcher:
 
     def compare_names(self, first: str, second: str, schema: str = "Person") -> NameScore:
         """How alike two names are, words weighed by their rarity on the indexed lists."""
-        person = schema == "Person"
-        other, table = as_listed(self._named(second, person))
-        return compare(self._named(first, person), other, table)
+        other, table = as_listed(self._named(second, schema))
+        return compare(self._named(first, schema), other, table)
 
-    def _named(self, name: str, person: bool) -> Named:
+    def _named(self, name: str, schema: str) -> Named:
+        person = schema == "Person"
         vocabulary = self.index.vocabulary
         # A word written twice ("Sergey Sergey Shoigu") is one word of the name.
         tokens = list(dict.fromkeys(t.lower() for t in text.tokens(name, person)))
@@ -149,7 +160,8 @@ class Matcher:
             if len(self._compounds) >= KEPT_COMPOUNDS:
                 self._compounds.clear()
             self._compounds[tuple(tokens)] = joined
-        return Named(words, weights, list(joined), sum(weights))
+        initials = acronyms.spans(words) if schema in acronyms.SCHEMATA else acronyms.NONE
+        return Named(words, weights, list(joined), sum(weights), initials)
 
     def _weights(self, words: list[Word], person: bool) -> list[float]:
         index = self.index
@@ -178,8 +190,7 @@ class Matcher:
     def candidates_of(self, query: Query, limit: int, exclude: Collection[int] = ()) -> list[int]:
         """The entities (index positions) of the ``limit`` names retrieval ranks first, best
         first: what a benchmark hands another matcher to rescore."""
-        person = query.schema == "Person"
-        asked = [a for a in (self._named(name, person) for name in query.names) if a.words]
+        asked = [a for a in (self._named(name, query.schema) for name in query.names) if a.words]
         found: list[int] = []
         for name in self._retriever.retrieve(asked, exclude, limit):
             entity = int(self.index.name_entity[name])

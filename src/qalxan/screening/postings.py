@@ -1,7 +1,8 @@
 """The posting lists of the index, made from its names as word ids in a few array passes.
 
 Every name is filed under the keys of its words and the skeletons of its compounds (runs of
-words read as one), each key once per name. Key ids are numbered in the order the keys first
+words read as one), each key once per name; an organisation's names under their acronyms too,
+those keys numbered after all others. Key ids are numbered in the order the keys first
 appear name by name (a name's words, then its compounds), and postings hold each key's names
 in ascending order: the same index, id for id, as adding the names one at a time would give.
 """
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from qalxan.screening import text
-from qalxan.screening.keys import KEY_WEIGHTS, compound_key, word_keys
+from qalxan.screening.keys import KEY_WEIGHTS, acronym_key, compound_key, word_keys
 from qalxan.screening.vocabulary import PARTICLE, Vocabulary
 
 IntArray = npt.NDArray[np.int32]
@@ -73,6 +75,31 @@ def postings(vocabulary: Vocabulary, name_words: IntArray, name_start: IntArray)
     word_counts = np.bincount(name_words, minlength=len(vocabulary))
     word_idf = np.log1p(size / np.maximum(word_counts, 1)).astype(np.float32)
     return Postings(keys, key_start, found, key_weight, word_idf, float(math.log1p(size)))
+
+
+def with_acronyms(made: Postings, names: list[tuple[int, list[str]]], size: int) -> Postings:
+    """``made`` (the postings of ``size`` names) with the acronym keys of ``names`` (``(name,
+    its acronyms)``, in name order) added after its own keys."""
+    filed: dict[str, list[int]] = {}
+    for name, initials in names:
+        for key in dict.fromkeys(initials):
+            filed.setdefault(acronym_key(key), []).append(name)
+    if not filed:
+        return made
+    keys = dict(made.keys)
+    for key in filed:
+        keys[key] = len(keys)
+    counts = np.array([len(held) for held in filed.values()], np.int64)
+    weight = np.log1p(max(size, 1) / counts).astype(np.float32) * np.float32(KEY_WEIGHTS["a"])
+    ends = int(made.key_start[-1]) + np.cumsum(counts)
+    return Postings(
+        keys,
+        np.concatenate((made.key_start, ends.astype(np.int32))),
+        np.concatenate((made.postings, np.fromiter(chain.from_iterable(filed.values()), np.int32))),
+        np.concatenate((made.key_weight, weight)),
+        made.word_idf,
+        made.max_idf,
+    )
 
 
 def _pairs(

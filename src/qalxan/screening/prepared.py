@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qalxan.screening import text
+from qalxan.screening import acronyms, text
 from qalxan.screening.index import Index
 from qalxan.screening.scoring import ROLE_WEIGHT, Listed, listed
 from qalxan.screening.vocabulary import NAME, ORG_WORD, Word, compound_spans, joined_script
@@ -26,16 +26,17 @@ class Prepared:
         found = [self._names.get(name) for name in names]
         parties = self.index.entities
         missing = [
-            (name, parties[entity].schema == "Person")
+            (name, parties[entity].schema)
             for name, entity, known in zip(names, entities, found, strict=True)
             if known is None
         ]
         made = self._prepare(missing) if missing else {}
         return [known or made[name] for name, known in zip(names, found, strict=True)]
 
-    def _prepare(self, missing: list[tuple[int, bool]]) -> dict[int, Listed]:
-        """Make (and keep) the listed names ``missing`` (``(name, whether a person's)``): an
-        organisation's common words weigh little, a person's are names."""
+    def _prepare(self, missing: list[tuple[int, str]]) -> dict[int, Listed]:
+        """Make (and keep) the listed names ``missing`` (``(name, its party's schema)``): an
+        organisation's common words weigh little, a person's are names; an organisation's
+        names have acronyms."""
         index = self.index
         at = np.array([name for name, _ in missing], np.int64)
         starts = index.name_start[at]
@@ -50,7 +51,8 @@ class Prepared:
         table = index.vocabulary.words
         parts = []
         end = 0
-        for (name, person), length in zip(missing, lengths.tolist(), strict=True):
+        for (name, schema), length in zip(missing, lengths.tolist(), strict=True):
+            person = schema == "Person"
             start, end = end, end + length
             own = tuple(ids[start:end])
             words = [table[w] for w in own]
@@ -58,11 +60,14 @@ class Prepared:
                 idf * ROLE_WEIGHT[NAME if person and word.role == ORG_WORD else word.role]
                 for idf, word in zip(rarity[start:end], words, strict=True)
             ]
-            parts.append((name, own, words, weights, compound_spans(words)))
-        runs = self._join([own[i : j + 1] for _, own, _, _, spans in parts for i, j in spans])
+            initials = acronyms.spans(words) if schema in acronyms.SCHEMATA else acronyms.NONE
+            parts.append((name, own, words, weights, compound_spans(words), initials))
+        runs = self._join([own[i : j + 1] for _, own, _, _, spans, _ in parts for i, j in spans])
         made = {
-            name: listed(own, words, weights, [(i, j, *runs[own[i : j + 1]]) for i, j in spans])
-            for name, own, words, weights, spans in parts
+            name: listed(
+                own, words, weights, [(i, j, *runs[own[i : j + 1]]) for i, j in spans], initials
+            )
+            for name, own, words, weights, spans, initials in parts
         }
         if len(self._names) + len(made) > KEPT:
             self._names.clear()

@@ -9,22 +9,32 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from qalxan.screening.acronyms import may_be_one
 from qalxan.screening.index import COMPOUND_MIN_SKELETON, Index, word_keys
+from qalxan.screening.keys import acronym_key
 from qalxan.screening.scoring import Named
 
 Ints = npt.NDArray[np.integer[Any]]
+Floats = npt.NDArray[np.float64]
 
 # A key held by more names than this share is too common to find anyone by.
 MAX_KEY_SHARE = 0.2
 # Postings below this share of the index are scored by sorting them, above by counting into an
 # array of every name.
 SPARSE_SHARE = 8
+# The postings kept of words met before: at most this many in all (16 bytes each), and none
+# of a word with more (a common word's are cheap to read again next to their size).
+MAX_KEPT = 4_000_000
+MAX_KEPT_UNIT = 50_000
 
 
 class Retriever:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._max_postings = max(int(index.size * MAX_KEY_SHARE), 1000)
+        # The postings of query words met before, by their keys, and how many they hold.
+        self._kept: dict[tuple[str, ...], tuple[Ints, Floats]] = {}
+        self._kept_size = 0
 
     def retrieve(self, asked: list[Named], exclude: Collection[int], limit: int) -> list[int]:
         """The ``limit`` names sharing the most (and rarest) keys with the query, best first
@@ -37,15 +47,13 @@ class Retriever:
         Arabic-script "محمد" but only a group or two with "Mohammad", and listed names in
         Arabic script crowded the Latin ones out of the candidates."""
         index = self.index
-        chunks: list[Ints] = []
-        weights: list[float] = []
-        for unit in _units(asked):
-            self._unit(unit, chunks, weights)
-        if not chunks:
+        found = [self._unit(keys) for keys in _units(asked)]
+        found = [f for f in found if len(f[0])]
+        if not found:
             return []
-        ids = np.concatenate(chunks)
+        ids = np.concatenate([f[0] for f in found]) if len(found) > 1 else found[0][0]
+        each = np.concatenate([f[1] for f in found]) if len(found) > 1 else found[0][1]
         total = len(ids)
-        each = np.repeat(np.array(weights, np.float64), [len(c) for c in chunks])
         hits: npt.NDArray[np.integer[Any]]
         if total * SPARSE_SHARE < index.size:
             # Few postings: sorting them is cheaper than a score for every indexed name.
@@ -70,9 +78,25 @@ class Retriever:
         ranked: list[int] = hits[np.argsort(-scores, kind="stable")].tolist()
         return ranked
 
-    def _unit(self, keys: list[str], chunks: list[Ints], weights: list[float]) -> None:
+    def _unit(self, keys: list[str]) -> tuple[Ints, Floats]:
         """The names sharing any of one query word's ``keys``, each once, with the weight of
-        the rarest key it shares (appended to ``chunks`` and ``weights``, a chunk per key)."""
+        the rarest key it shares (kept: a batch meets the same words query after query)."""
+        known = tuple(keys)
+        found = self._kept.get(known)
+        if found is None:
+            found = self._postings(keys)
+            size = len(found[0])
+            if size <= MAX_KEPT_UNIT:
+                if self._kept_size + size > MAX_KEPT:
+                    self._kept.clear()
+                    self._kept_size = 0
+                self._kept[known] = found
+                self._kept_size += size
+        return found
+
+    def _postings(self, keys: list[str]) -> tuple[Ints, Floats]:
+        """:meth:`_unit` worked out: the postings of the keys, rarest key first, each name
+        under the first key that has it."""
         index = self.index
         found = []
         for key in keys:
@@ -82,14 +106,15 @@ class Retriever:
             start, end = int(index.key_start[k]), int(index.key_start[k + 1])
             if 0 < end - start <= self._max_postings:
                 found.append((float(index.key_weight[k]), start, end))
+        if not found:
+            return _NONE
         if len(found) == 1:
             weight, start, end = found[0]
-            chunks.append(index.postings[start:end])
-            weights.append(weight)
-            return
-        # Rarest first: a name is counted under the first key that has it.
+            return index.postings[start:end], np.full(end - start, weight)
         found.sort(key=lambda f: -f[0])
         seen = np.zeros(index.size, np.bool_)
+        chunks: list[Ints] = []
+        weights: list[float] = []
         for weight, start, end in found:
             postings = index.postings[start:end]
             fresh = postings[~seen[postings]]
@@ -97,15 +122,35 @@ class Retriever:
                 seen[fresh] = True
                 chunks.append(fresh)
                 weights.append(weight)
+        return np.concatenate(chunks), np.repeat(
+            np.array(weights, np.float64), [len(c) for c in chunks]
+        )
 
 
 def _units(asked: list[Named]) -> list[list[str]]:
-    """The match keys of each word and each compound of the query names."""
-    units = [list(dict.fromkeys(word_keys(word))) for a in asked for word in a.words]
+    """The match keys of each word and each compound of the query names, and of an
+    organisation's acronyms: a word that may be one looks for the names it stands for too,
+    an acronym of the query's words for the names that write it."""
+    units = []
+    for a in asked:
+        for word in a.words:
+            keys = word_keys(word)
+            if a.acronyms and may_be_one(word):
+                keys.append(acronym_key(word.form))
+            units.append(list(dict.fromkeys(keys)))
     units += [
         [f"s{word.skeleton}"]
         for a in asked
         for _, _, word in a.compounds
         if len(word.skeleton) >= COMPOUND_MIN_SKELETON
     ]
+    units += [
+        [f"f{key}"]
+        for a in asked
+        for key, where in a.acronyms.items()
+        if any(first != last for first, last in where)
+    ]
     return units
+
+
+_NONE: tuple[Ints, Floats] = (np.empty(0, np.int64), np.empty(0, np.float64))

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
+from qalxan.screening.acronyms import NONE, Spans, acronym_pairs
 from qalxan.screening.vocabulary import ABJAD, INITIAL, NAME, ORG_WORD, PARTICLE, Word
 
 MIN_WORD_SIMILARITY = 0.7
@@ -126,6 +127,7 @@ class Named:
     weights: list[float]
     compounds: list[tuple[int, int, Word]]
     total: float
+    acronyms: Spans = field(default_factory=lambda: NONE)
     _skeleton_sets: list[frozenset[str]] = field(default_factory=list)
     _units: list[Unit] = field(default_factory=list)
 
@@ -160,13 +162,18 @@ class Listed(NamedTuple):
     total: float
     every: dict[str, tuple[Piece, ...]]
     joined: dict[str, tuple[Piece, ...]]
+    acronyms: Spans = NONE
 
 
 def listed(
-    ids: tuple[int, ...], words: list[Word], weights: list[float], joined: list[Piece]
+    ids: tuple[int, ...],
+    words: list[Word],
+    weights: list[float],
+    joined: list[Piece],
+    spans: Spans = NONE,
 ) -> Listed:
-    """A :class:`Listed` of ``words`` (their ``ids`` in the table compared against) and of its
-    compounds ``joined``."""
+    """A :class:`Listed` of ``words`` (their ``ids`` in the table compared against), of its
+    compounds ``joined`` and its acronyms ``spans`` (an organisation's)."""
     every: dict[str, list[Piece]] = {}
     compounds: dict[str, list[Piece]] = {}
     pieces = [(i, i, w.form, w.skeleton, w.script) for i, w in enumerate(words)] + joined
@@ -181,13 +188,15 @@ def listed(
         sum(weights),
         {k: tuple(v) for k, v in every.items()},
         {k: tuple(v) for k, v in compounds.items()},
+        spans,
     )
 
 
 def as_listed(name: Named) -> tuple[Listed, list[Word]]:
     """``name`` as a listed name, with the table of its own words."""
     joined = [(i, j, w.form, w.skeleton, w.script) for i, j, w in name.compounds]
-    return listed(tuple(range(len(name.words))), name.words, name.weights, joined), name.words
+    ids = tuple(range(len(name.words)))
+    return listed(ids, name.words, name.weights, joined, name.acronyms), name.words
 
 
 # A paired span: similarity, the query's first and last word, the listed name's, the reason.
@@ -275,11 +284,20 @@ def compare(
 def pair_up(query: Named, name: Listed, found: list[Candidate]) -> tuple[float, tuple[Span, ...]]:
     """The score of two names and their pairs, from ``found``: the pairs of single words with
     a similarity above 0, in any order (the list is extended and sorted in place)."""
-    words, spans = query.skeletons()
-    # Compounds pair on the same skeleton only: most names have none in common.
-    if not (words.isdisjoint(name.joined) and spans.isdisjoint(name.every)):
-        found += _compound_pairs(query, name)
+    if may_compound(query, name):
+        found += compound_pairs(query, name)
     return _paired(query, name, found)
+
+
+def may_compound(query: Named, name: Listed) -> bool:
+    """Whether any compound (or acronym) of either name may pair (compounds pair on the same
+    skeleton only: most names have none in common)."""
+    words, spans = query.skeletons()
+    if not (words.isdisjoint(name.joined) and spans.isdisjoint(name.every)):
+        return True
+    return bool(query.acronyms and name.acronyms) and not name.acronyms.keys().isdisjoint(
+        query.acronyms
+    )
 
 
 def pair_many(
@@ -287,13 +305,12 @@ def pair_many(
 ) -> list[tuple[float, tuple[Span, ...]]]:
     """:func:`pair_up` of ``query`` with each of ``names`` (``found``: the pairs of single
     words of each), the usual case (one pair of words, no compound) worked out in line."""
-    words, spans = query.skeletons()
     named = [word.role == NAME for word in query.words]
     q_weights = query.weights
     scored: list[tuple[float, tuple[Span, ...]]] = []
     for name, pairs in zip(names, found, strict=True):
-        if not (words.isdisjoint(name.joined) and spans.isdisjoint(name.every)):
-            pairs += _compound_pairs(query, name)
+        if may_compound(query, name):
+            pairs += compound_pairs(query, name)
         elif len(pairs) == 1:
             # What _paired works out for one pair, to the last bit (its sums start at 0).
             similarity, _, i, _, j, _, reason = pairs[0]
@@ -359,9 +376,10 @@ def _name_score(
     return score * conflict(1.0 - q_paired / q_total, 1.0 - l_paired / l_total)
 
 
-def _compound_pairs(query: Named, name: Listed) -> list[Candidate]:
+def compound_pairs(query: Named, name: Listed) -> list[Candidate]:
     """Pairs where one side or both are compounds: only on the same skeleton, the one
-    comparison that tells "Abdulhamid" from "Abd al-Hamid" apart from chance."""
+    comparison that tells "Abdulhamid" from "Abd al-Hamid" apart from chance; and an acronym
+    with the words it stands for."""
     found: list[Candidate] = []
     every, joined = name.every, name.joined
     for i0, i1, a in query.units():
@@ -380,4 +398,8 @@ def _compound_pairs(query: Named, name: Listed) -> list[Candidate]:
                 if similarity < COMPOUND_SPELLING:
                     continue
             found.append((similarity, i1 - i0 + j1 - j0 + 2, i0, i1, j0, j1, "compound"))
+    if query.acronyms and name.acronyms:
+        for i0, i1, j0, j1, similarity in acronym_pairs(query.acronyms, name.acronyms):
+            order = i1 - i0 + j1 - j0 + 2
+            found.append((similarity, order, i0, i1, j0, j1, "acronym"))
     return found
