@@ -57,10 +57,11 @@ def test_an_acronym_finds_and_alerts_on_what_it_stands_for(
 def test_joining_words_and_legal_forms_are_not_initials(matcher: Matcher) -> None:
     words = matcher.index.vocabulary
     name = [words.lookup(w) for w in ("liberation", "tigers", "of", "tamil", "eelam", "ltd")]
-    found = acronyms.spans(name)
+    found = acronyms.acronyms_of(name)
     # "of" and "ltd" are left out of the initials, and the acronym spans the words it reads.
-    assert found["ltte"] == ((0, 4),)
-    assert "ltteo" not in found and "lotte" not in found
+    assert found.initials == {"ltt": ((0, 3),), "ltte": ((0, 4),)}
+    # The words that may be acronyms themselves: Latin names of three to eight letters.
+    assert found.words == {"tigers": (1,), "tamil": (3,), "eelam": (4,)}
 
 
 def test_a_three_letter_acronym_ranks_first_but_does_not_alert(matcher: Matcher) -> None:

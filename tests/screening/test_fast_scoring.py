@@ -8,7 +8,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from qalxan.screening import prepared
+from qalxan.screening import prepared, retrieval
 from qalxan.screening.index import Index, word_keys
 from qalxan.screening.matcher import Matcher
 from qalxan.screening.model import ListEntry, new_entity
@@ -134,6 +134,23 @@ def test_retrieval_scores_names_by_their_rarest_key_per_query_word(matcher: Matc
         assert sorted(found) == sorted(scores)
         ranked = [scores[n] for n in found]
         assert ranked == pytest.approx(sorted(ranked, reverse=True))
+
+
+def test_kept_postings_retrieve_what_fresh_ones_do(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = matcher.index
+    fresh = [Retriever(index).retrieve(_asked(matcher, n), (), 40) for n in QUERIES]
+    # One retriever for every query, twice over: the second time from what it kept.
+    kept = Retriever(index)
+    for _ in range(2):
+        assert [kept.retrieve(_asked(matcher, n), (), 40) for n in QUERIES] == fresh
+    assert kept._kept
+    # Past its bound it starts afresh, and still finds the same.
+    monkeypatch.setattr(retrieval, "MAX_KEPT", 3)
+    small = Retriever(index)
+    assert [small.retrieve(_asked(matcher, n), (), 40) for n in QUERIES] == fresh
+    assert small._kept_size <= 3 or len(small._kept) == 1
 
 
 def test_a_name_held_out_is_not_retrieved(matcher: Matcher) -> None:

@@ -86,7 +86,7 @@ def _reference(entries: list[ListEntry]) -> dict[str, Any]:
             for key in dict.fromkeys(held):
                 filed.setdefault(key, []).append(number)
             if entry.schema in acronyms.SCHEMATA:
-                for acronym in dict.fromkeys(acronyms.initials(words)):
+                for acronym in acronyms.acronyms_of(words).initials:
                     initials.setdefault(f"a{acronym}", []).append(number)
     # An organisation's acronyms come after every other key.
     for key, held_by in initials.items():

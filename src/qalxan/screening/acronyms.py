@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
+from typing import NamedTuple
 
 from qalxan.screening.vocabulary import NAME, ORG_WORD, Word
 
@@ -33,31 +34,38 @@ SCHEMATA = frozenset({"Organization", "Company", "LegalEntity"})
 # words and legal forms ("of", "and", "LLC", "JSC").
 LONG_ORG_WORD = 4
 
-Spans = Mapping[str, tuple[tuple[int, int], ...]]
-NONE: Spans = MappingProxyType({})
+
+class Acronyms(NamedTuple):
+    """A name's acronyms (the initials of its first words, each with the span of words it
+    reads) and its words that may be acronyms (each with its position)."""
+
+    initials: Mapping[str, tuple[tuple[int, int], ...]]
+    words: Mapping[str, tuple[int, ...]]
+
+
+# What persons, vessels and aircraft have.
+NONE = Acronyms(MappingProxyType({}), MappingProxyType({}))
 # A pair of spans: first and last query word, first and last listed word, and how alike.
 Joined = tuple[int, int, int, int, float]
 
 
-def spans(words: Sequence[Word]) -> Spans:
-    """A name's acronyms and the words that may be one, each with the span it covers
-    (``(first, last)``: several words for an acronym of them, one for a word)."""
-    found: dict[str, list[tuple[int, int]]] = {}
+def acronyms_of(words: Sequence[Word]) -> Acronyms:
+    """The acronyms of an organisation's name, and its words that may be one."""
+    initials: dict[str, list[tuple[int, int]]] = {}
     counted = [i for i, word in enumerate(words) if _counts(word)]
-    initials = ""
+    letters = ""
     for number, i in enumerate(counted[:MAX_LETTERS], 1):
-        initials += words[i].form[0]
+        letters += words[i].form[0]
         if number >= MIN_LETTERS:
-            found.setdefault(initials, []).append((counted[0], i))
+            initials.setdefault(letters, []).append((counted[0], i))
+    alone: dict[str, list[int]] = {}
     for j, word in enumerate(words):
         if may_be_one(word):
-            found.setdefault(word.form, []).append((j, j))
-    return {key: tuple(value) for key, value in found.items()}
-
-
-def initials(words: Sequence[Word]) -> list[str]:
-    """The acronyms of a name (what an organisation's name is filed under)."""
-    return [key for key, where in spans(words).items() if any(a != b for a, b in where)]
+            alone.setdefault(word.form, []).append(j)
+    return Acronyms(
+        {key: tuple(value) for key, value in initials.items()},
+        {key: tuple(value) for key, value in alone.items()},
+    )
 
 
 def may_be_one(word: Word) -> bool:
@@ -70,16 +78,26 @@ def may_be_one(word: Word) -> bool:
     )
 
 
-def acronym_pairs(query: Spans, listed: Spans) -> list[Joined]:
-    """The spans an acronym on one side pairs with on the other: a word with the words it
-    stands for, never words with words (those pair one by one) or a word with itself."""
+def may_pair(query: Acronyms, listed: Acronyms) -> bool:
+    """Whether an acronym on one side may stand for words on the other."""
+    if query is NONE or listed is NONE:
+        return False
+    return not (
+        query.words.keys().isdisjoint(listed.initials)
+        and query.initials.keys().isdisjoint(listed.words)
+    )
+
+
+def acronym_pairs(query: Acronyms, listed: Acronyms) -> list[Joined]:
+    """The pairs of an acronym on one side and the words it stands for on the other."""
     found = []
-    for key, asked in query.items():
+    for key, positions in query.words.items():
         typed = TYPED.get(len(key), TYPED_LONGER)
-        for i0, i1 in asked:
-            for j0, j1 in listed.get(key, ()):
-                if (i0 == i1) != (j0 == j1):
-                    found.append((i0, i1, j0, j1, typed if i0 == i1 else SPELLED_OUT))
+        for j0, j1 in listed.initials.get(key, ()):
+            found += [(i, i, j0, j1, typed) for i in positions]
+    for key, spans in query.initials.items():
+        for j in listed.words.get(key, ()):
+            found += [(i0, i1, j, j, SPELLED_OUT) for i0, i1 in spans]
     return found
 
 

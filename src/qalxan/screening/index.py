@@ -189,7 +189,7 @@ class _Builder:
         for name, entity in enumerate(self.entity_of):
             if index.entities[entity].schema in acronyms.SCHEMATA:
                 own = index.name_words[starts[name] : starts[name + 1]].tolist()
-                initials = acronyms.initials([table[w] for w in own])
+                initials = list(acronyms.acronyms_of([table[w] for w in own]).initials)
                 if initials:
                     found.append((name, initials))
         return found

@@ -160,7 +160,7 @@ class Matcher:
             if len(self._compounds) >= KEPT_COMPOUNDS:
                 self._compounds.clear()
             self._compounds[tuple(tokens)] = joined
-        initials = acronyms.spans(words) if schema in acronyms.SCHEMATA else acronyms.NONE
+        initials = acronyms.acronyms_of(words) if schema in acronyms.SCHEMATA else acronyms.NONE
         return Named(words, weights, list(joined), sum(weights), initials)
 
     def _weights(self, words: list[Word], person: bool) -> list[float]:

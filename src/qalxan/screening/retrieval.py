@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from qalxan.screening.acronyms import may_be_one
+from qalxan.screening.acronyms import NONE, may_be_one
 from qalxan.screening.index import COMPOUND_MIN_SKELETON, Index, word_keys
 from qalxan.screening.keys import acronym_key
 from qalxan.screening.scoring import Named
@@ -135,7 +135,7 @@ def _units(asked: list[Named]) -> list[list[str]]:
     for a in asked:
         for word in a.words:
             keys = word_keys(word)
-            if a.acronyms and may_be_one(word):
+            if a.acronyms is not NONE and may_be_one(word):
                 keys.append(acronym_key(word.form))
             units.append(list(dict.fromkeys(keys)))
     units += [
@@ -144,12 +144,7 @@ def _units(asked: list[Named]) -> list[list[str]]:
         for _, _, word in a.compounds
         if len(word.skeleton) >= COMPOUND_MIN_SKELETON
     ]
-    units += [
-        [f"f{key}"]
-        for a in asked
-        for key, where in a.acronyms.items()
-        if any(first != last for first, last in where)
-    ]
+    units += [[f"f{key}"] for a in asked for key in a.acronyms.initials]
     return units
 
 

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
-from qalxan.screening.acronyms import NONE, Spans, acronym_pairs
+from qalxan.screening.acronyms import NONE, Acronyms, acronym_pairs, may_pair
 from qalxan.screening.vocabulary import ABJAD, INITIAL, NAME, ORG_WORD, PARTICLE, Word
 
 MIN_WORD_SIMILARITY = 0.7
@@ -127,7 +127,7 @@ class Named:
     weights: list[float]
     compounds: list[tuple[int, int, Word]]
     total: float
-    acronyms: Spans = field(default_factory=lambda: NONE)
+    acronyms: Acronyms = NONE
     _skeleton_sets: list[frozenset[str]] = field(default_factory=list)
     _units: list[Unit] = field(default_factory=list)
 
@@ -162,7 +162,7 @@ class Listed(NamedTuple):
     total: float
     every: dict[str, tuple[Piece, ...]]
     joined: dict[str, tuple[Piece, ...]]
-    acronyms: Spans = NONE
+    acronyms: Acronyms = NONE
 
 
 def listed(
@@ -170,7 +170,7 @@ def listed(
     words: list[Word],
     weights: list[float],
     joined: list[Piece],
-    spans: Spans = NONE,
+    spans: Acronyms = NONE,
 ) -> Listed:
     """A :class:`Listed` of ``words`` (their ``ids`` in the table compared against), of its
     compounds ``joined`` and its acronyms ``spans`` (an organisation's)."""
@@ -295,9 +295,7 @@ def may_compound(query: Named, name: Listed) -> bool:
     words, spans = query.skeletons()
     if not (words.isdisjoint(name.joined) and spans.isdisjoint(name.every)):
         return True
-    return bool(query.acronyms and name.acronyms) and not name.acronyms.keys().isdisjoint(
-        query.acronyms
-    )
+    return query.acronyms is not NONE and may_pair(query.acronyms, name.acronyms)
 
 
 def pair_many(
@@ -398,7 +396,7 @@ def compound_pairs(query: Named, name: Listed) -> list[Candidate]:
                 if similarity < COMPOUND_SPELLING:
                     continue
             found.append((similarity, i1 - i0 + j1 - j0 + 2, i0, i1, j0, j1, "compound"))
-    if query.acronyms and name.acronyms:
+    if query.acronyms is not NONE and name.acronyms is not NONE:
         for i0, i1, j0, j1, similarity in acronym_pairs(query.acronyms, name.acronyms):
             order = i1 - i0 + j1 - j0 + 2
             found.append((similarity, order, i0, i1, j0, j1, "acronym"))
