@@ -44,8 +44,13 @@ BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
 }
 
 
+# Wide enough for the figures to stay on one line when the table goes to a file or a CI log
+# (Rich would otherwise squeeze it into 80 columns).
+LOG_WIDTH = 200
+
+
 def main(names: list[str]) -> int:
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else LOG_WIDTH)
     table = Table("benchmark", "measured", "target", "", "conditions", title="Qalxan benchmarks")
     failed = False
     for name in names or list(BENCHMARKS):

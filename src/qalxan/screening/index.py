@@ -180,16 +180,18 @@ class _Builder:
         return index
 
     def _acronyms(self) -> list[tuple[int, list[str]]]:
-        """The acronyms of the organisations' names, name by name (a short pass: persons,
-        most of the names, have none)."""
+        """The acronyms of the organisations' names, name by name (persons, most of the
+        names, have none and are not visited)."""
         index = self.index
         table = index.vocabulary.words
-        starts = index.name_start.tolist()
+        organisations = np.array(
+            [entity.schema in acronyms.SCHEMATA for entity in index.entities], np.bool_
+        )
+        starts = index.name_start
         found = []
-        for name, entity in enumerate(self.entity_of):
-            if index.entities[entity].schema in acronyms.SCHEMATA:
-                own = index.name_words[starts[name] : starts[name + 1]].tolist()
-                initials = list(acronyms.acronyms_of([table[w] for w in own]).initials)
-                if initials:
-                    found.append((name, initials))
+        for name in np.flatnonzero(organisations[index.name_entity]).tolist():
+            own = index.name_words[starts[name] : starts[name + 1]].tolist()
+            initials = list(acronyms.acronyms_of([table[w] for w in own]).initials)
+            if initials:
+                found.append((name, initials))
         return found
