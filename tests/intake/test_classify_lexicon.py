@@ -76,3 +76,34 @@ def test_words_match_by_stem_in_each_language() -> None:
 def test_text_is_cut_into_sentences_of_folded_words() -> None:
     assert len(sentences("Police in the U.S. arrested him. He was released.")) == 2
     assert sentence_words("Sərhədi keçən. Второе!") == [["serhedi", "kecen"], ["второе"]]
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "shelled",
+        "shelling",
+        "partlayisda",
+        "serhedlerinin",
+        "взрыва",
+        "сель",
+        "protesters",
+        "a",
+        "ab",
+        "x1",
+        "2024",
+        "zzzzqq",
+    ],
+)
+def test_a_token_matches_the_terms_of_its_keys(token: str) -> None:
+    # The lexicon finds a token's terms without building its keys: the same terms.
+    lex = lexicon()
+    assert lex.entry(token).terms == {lex.terms[k] for k in keys(token) if k in lex.terms}
+
+
+def test_every_lexicon_word_matches_the_terms_of_its_keys() -> None:
+    lex = lexicon()
+    words = {key.split(":", 1)[-1].lstrip("=") for key in lex.terms}
+    found = {word: lex.entry(word).terms for word in words}
+    assert found == {w: {lex.terms[k] for k in keys(w) if k in lex.terms} for w in words}
+    assert sum(1 for terms in found.values() if terms) > len(words) / 2

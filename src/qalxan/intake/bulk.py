@@ -10,16 +10,17 @@ was killed half-way, stores every report exactly once.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from itertools import islice
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -27,15 +28,17 @@ from qalxan.access import audit, policy
 from qalxan.access.markings import scheme
 from qalxan.doctrine.registry import Doctrine
 from qalxan.errors import InvalidInput
-from qalxan.intake import dedup, placing
+from qalxan.intake import dedup
+from qalxan.intake.batch import Batch
 from qalxan.intake.candidates import Candidates
 from qalxan.intake.classify import Classifier
 from qalxan.intake.draft import Draft, check
-from qalxan.intake.prepare import Parts, Prepared, joined, parts_of, prepare_many
+from qalxan.intake.prepare import Prepared
 from qalxan.intake.sources import Row
+from qalxan.intake.stages import COLLECT_EVERY, Preparer, Writes
 from qalxan.intake.store import Author, Writer, existing
 from qalxan.intake.submit import check_objects
-from qalxan.store.engine import driver, session_factory
+from qalxan.store.engine import driver, is_sqlite, session_factory
 
 CHUNK = 500
 FIRST_CHUNK = 50
@@ -43,6 +46,9 @@ FIRST_CHUNK = 50
 # finished its chunk while this process was storing waits for the next until this one has
 # stored the one it finished too; with two, it has the next one already.
 AHEAD = 2
+# Chunks typed but not stored yet, at most: this process types chunks itself while the workers
+# are behind, and stores them once the workers' chunks before them are done.
+MAX_PENDING = 6
 
 
 def default_workers() -> int:
@@ -51,12 +57,6 @@ def default_workers() -> int:
 
 
 MAX_ERRORS_SHOWN = 20
-# The garbage collector is paused while an import runs: its passes over what the import holds
-# (the incidents, the index of open ones; in the workers, the caches of the lexicon and the
-# gazetteer) cost a fifth of the CPU. Nothing of the import relies on it (reference counting
-# frees what it drops), and a collection every so many chunks keeps an import of millions of
-# rows from piling up whatever cycles its libraries leave.
-COLLECT_EVERY = 50
 
 
 @dataclass
@@ -120,26 +120,53 @@ def run(
     writer: Writer | None = None
     seen: set[str] = set()
     chunks = 0
-    with _collector_paused(), _Preparer(classifier, workers) as preparer:
+    # SQLite runs in this process: its writes are this process's work, and whenever this
+    # process would wait for the workers, the machine has a core to spare (it types a chunk
+    # itself then). PostgreSQL's server works in a process of its own: the chunks are written
+    # from a thread while this process goes on, and the server takes the core this process
+    # leaves.
+    in_process = is_sqlite(str(ctx.trail.engine.url))
+    with (
+        _collector_paused(),
+        Preparer(classifier, workers) as preparer,
+        Writes(threaded=not in_process) as writes,
+    ):
         pending: deque[tuple[list[Row], Future[list[Prepared]]]] = deque()
 
         def store_next() -> None:
             nonlocal writer, chunks
             done, future = pending.popleft()
-            writer = _store(ctx, doctrine, done, future.result(), author, rules, writer, outcome)
+            prepared = future.result()
+            writer = _store(ctx, doctrine, done, prepared, author, rules, writer, outcome, writes)
             _advance(outcome, done, progress)
             chunks += 1
             if chunks % COLLECT_EVERY == 0:
                 gc.collect()
 
-        for chunk in _chunks(rows, CHUNK):
+        source = _chunks(rows, CHUNK)
+
+        def read_next(here: bool) -> bool:
+            chunk = next(source, None)
+            if chunk is None:
+                return False
             fresh = _select(ctx, doctrine, chunk, author, seen, skip_invalid, outcome)
-            pending.append((chunk, preparer.submit(fresh)))
-            # Store, in order, what is ready; wait for the oldest only when far enough ahead.
-            while pending and (pending[0][1].done() or len(pending) > AHEAD):
-                store_next()
-        while pending:
-            store_next()
+            pending.append((chunk, preparer.submit(fresh, here=here)))
+            return True
+
+        more = True
+        while more or pending:
+            typing = sum(1 for _, future in pending if not future.done())
+            if more and preparer.pool is not None and typing < AHEAD:
+                more = read_next(here=False)  # the workers first: they never wait
+            elif pending and pending[0][1].done():
+                store_next()  # in order
+            elif more and (preparer.pool is None or (in_process and len(pending) < MAX_PENDING)):
+                # The workers have enough to do and the oldest chunk is not typed yet: rather
+                # than wait for it, this process types the next one itself.
+                more = read_next(here=True)
+            else:
+                store_next()  # waits for the oldest
+        writes.wait()
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -176,6 +203,8 @@ def _select(
     with session_factory(ctx.trail.engine)() as session:
         stored = existing(session, author.origin, refs)
     fresh = []
+    # The markings the caller may create (checked once each: a file has a few).
+    allowed: set[str] = set()
     for row in chunk:
         ref = row.draft.origin_ref or ""
         if ref in stored or ref in seen:
@@ -184,7 +213,9 @@ def _select(
         seen.add(ref)
         try:
             draft = check(row.draft, now)
-            _check_marking(ctx, draft.classification)
+            if draft.classification not in allowed:
+                _check_marking(ctx, draft.classification)
+                allowed.add(draft.classification)
             check_objects(doctrine, draft)
         except InvalidInput as exc:
             if not skip_invalid:
@@ -204,30 +235,56 @@ def _store(
     rules: dedup.Rules,
     writer: Writer | None,
     outcome: Outcome,
+    writes: Writes,
 ) -> Writer:
     """Store a chunk in one transaction; the writer goes on from chunk to chunk, holding the
-    incidents (and the index of open ones) that later reports may join."""
+    incidents (and the index of open ones) that later reports may join.
+
+    The chunk's reports are matched and routed here while the chunk before is written (see
+    :class:`~qalxan.intake.stages.Writes`); its rows are then written, in order, after that
+    one."""
     lines = f"{chunk[0].line}-{chunk[-1].line}"
+    now = datetime.now(UTC)
+    try:
+        # Reads only (the open incidents, any incident joined that the writer let go of):
+        # what the chunks before wrote, or the writer holds itself.
+        with session_factory(ctx.trail.engine)() as session:
+            if writer is None:
+                writer = Writer(session, doctrine, rules, now, Candidates(rules))
+            else:
+                if writer.full():
+                    writes.wait()  # the incidents it lets go of are read back as written
+                writer.resume(session, now)
+            writer.prefetch(prepared)
+            stored = [writer.add(p, author) for p in prepared]
+            batch = writer.batch()
+    except Exception as exc:
+        # As the chunk's transaction would have: its failure is recorded, after the chunk
+        # before (whose write goes on meanwhile) in the trail.
+        try:
+            writes.wait()
+        finally:
+            audit.record_failure(ctx, audit.Entry("report.import", "report"), exc)
+        raise
+    outcome.stored += len(stored)
+    outcome.joined += sum(1 for s in stored if s.joined)
+    outcome.incidents += sum(1 for s in stored if not s.joined)
+    detail = {
+        "origin": author.origin,
+        "lines": lines,
+        "stored": len(stored),
+        "reports": [s.report_id for s in stored],
+    }
+    writes.submit(partial(_write, ctx, batch, detail))
+    return writer
+
+
+def _write(ctx: audit.Context, batch: Batch, detail: dict[str, Any]) -> None:
+    """A chunk's rows and its audit record, in one transaction."""
     with audit.recorded(ctx, "report.import", "report") as rec:
         _commit_without_waiting(rec.session)
-        now = datetime.now(UTC)
-        if writer is None:
-            writer = Writer(rec.session, doctrine, rules, now, Candidates(rules))
-        else:
-            writer.resume(rec.session, now)
-        writer.prefetch(prepared)
-        stored = [writer.add(p, author) for p in prepared]
-        writer.flush()
-        outcome.stored += len(stored)
-        outcome.joined += sum(1 for s in stored if s.joined)
-        outcome.incidents += sum(1 for s in stored if not s.joined)
-        rec.entry.detail = {
-            "origin": author.origin,
-            "lines": lines,
-            "stored": len(stored),
-            "reports": [s.report_id for s in stored],
-        }
-    return writer
+        batch.write(rec.session)
+        rec.entry.detail = detail
 
 
 def _commit_without_waiting(session: Session) -> None:
@@ -241,83 +298,6 @@ def _commit_without_waiting(session: Session) -> None:
     db = driver(session)
     if not db.sqlite:
         db.execute("SET LOCAL synchronous_commit TO OFF")
-
-
-# The classifier of worker processes: inherited at fork, never pickled.
-_worker_classifier: Classifier | None = None
-
-_worker_chunks = 0
-
-
-def _prepare_in_worker(drafts: list[Draft]) -> list[Parts]:
-    """:func:`parts_of` the drafts: plain values, cheap to send back (the drafts themselves
-    this process has already)."""
-    global _worker_chunks
-    assert _worker_classifier is not None
-    _worker_chunks += 1
-    if _worker_chunks % COLLECT_EVERY == 0:
-        gc.collect()
-    return parts_of(drafts, _worker_classifier)
-
-
-class _Preparer:
-    """Types and places chunks of drafts, in worker processes if there are any (this one
-    stores meanwhile), else here."""
-
-    def __init__(self, classifier: Classifier, workers: int) -> None:
-        self.classifier = classifier
-        self.workers = workers
-        self.pool: ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> _Preparer:
-        if self.workers > 0:
-            self.pool = self._start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-            gc.unfreeze()
-
-    def submit(self, drafts: list[Draft]) -> Future[list[Prepared]]:
-        if self.pool is None:
-            here: Future[list[Prepared]] = Future()
-            here.set_result(prepare_many(drafts, self.classifier))
-            return here
-        return _joined(drafts, self.pool.submit(_prepare_in_worker, drafts))
-
-    def _start(self) -> ProcessPoolExecutor:
-        global _worker_classifier
-        _worker_classifier = self.classifier
-        # Loaded before the fork, the lexicon, the gazetteer and the zones are shared, not
-        # loaded per worker.
-        prepare_many([Draft("warm up in Baku", datetime.now(UTC))], self.classifier)
-        placing.warm()
-        # Kept out of the collector's sight: collections no longer walk (and in the workers
-        # no longer copy, page by page) the large tables loaded before the fork.
-        gc.freeze()
-        context = multiprocessing.get_context("fork")
-        return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=context, initializer=gc.disable
-        )
-
-
-def _joined(drafts: list[Draft], parts: Future[list[Parts]]) -> Future[list[Prepared]]:
-    """The worker's parts joined back to their drafts, as one future."""
-    result: Future[list[Prepared]] = Future()
-
-    def done(future: Future[list[Parts]]) -> None:
-        if future.cancelled():
-            result.cancel()
-            return
-        error = future.exception()
-        if error is not None:
-            result.set_exception(error)
-            return
-        result.set_result([joined(d, p) for d, p in zip(drafts, future.result(), strict=True)])
-
-    parts.add_done_callback(done)
-    return result
 
 
 def _check_marking(ctx: audit.Context, classification: str) -> None:

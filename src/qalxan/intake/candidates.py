@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -118,27 +119,21 @@ class Candidates:
     def near(self, sighting: dedup.Sighting) -> dict[str, Entry]:
         """The filed incidents that could be the same event as ``sighting``."""
         category = taxonomy().by_code[sighting.event_type].category
-        keys: list[tuple[str, object, object]] = []
-        if sighting.lat is not None and sighting.lon is not None:
-            row, col = _cell(sighting.lat, sighting.lon)
-            reach_lat = math.ceil(self.rules.radius_km / (KM_PER_DEGREE * CELL_DEGREES))
-            shrink = max(math.cos(math.radians(sighting.lat)), 0.05)
-            reach_lon = math.ceil(self.rules.radius_km / (KM_PER_DEGREE * CELL_DEGREES * shrink))
-            keys += [
-                (category, row + i, col + j)
-                for i in range(-reach_lat, reach_lat + 1)
-                for j in range(-reach_lon, reach_lon + 1)
-            ]
-            # Incidents without a point can still be the same event (compared by district).
-            keys.append((category, "unplaced", sighting.admin1 or sighting.country))
-        elif sighting.admin1 is not None:
-            keys.append((category, "admin1", sighting.admin1))
-        else:
-            keys.append((category, "country", sighting.country))
+        keys = _around(
+            category,
+            sighting.lat,
+            sighting.lon,
+            sighting.admin1,
+            sighting.country,
+            self.rules.radius_km,
+        )
         found: dict[str, Entry] = {}
+        buckets, entries = self._buckets, self._entries
         for key in keys:
-            for incident_id in self._buckets.get(key, ()):
-                found[incident_id] = self._entries[incident_id]
+            bucket = buckets.get(key)
+            if bucket:
+                for incident_id in bucket:
+                    found[incident_id] = entries[incident_id]
         return found
 
     def _keys(self, s: dedup.Sighting) -> list[tuple[str, object, object]]:
@@ -151,6 +146,37 @@ class Candidates:
         else:
             keys.append((category, "unplaced", s.admin1 or s.country))
         return keys
+
+
+@lru_cache(maxsize=16384)
+def _around(
+    category: str,
+    lat: float | None,
+    lon: float | None,
+    admin1: str | None,
+    country: str | None,
+    radius_km: float,
+) -> tuple[tuple[str, object, object], ...]:
+    """The keys a report looks in: the cells around its point, or its district, or its
+    country (worked out once per place: many reports name the same few)."""
+    keys: list[tuple[str, object, object]] = []
+    if lat is not None and lon is not None:
+        row, col = _cell(lat, lon)
+        reach_lat = math.ceil(radius_km / (KM_PER_DEGREE * CELL_DEGREES))
+        shrink = max(math.cos(math.radians(lat)), 0.05)
+        reach_lon = math.ceil(radius_km / (KM_PER_DEGREE * CELL_DEGREES * shrink))
+        keys += [
+            (category, row + i, col + j)
+            for i in range(-reach_lat, reach_lat + 1)
+            for j in range(-reach_lon, reach_lon + 1)
+        ]
+        # Incidents without a point can still be the same event (compared by district).
+        keys.append((category, "unplaced", admin1 or country))
+    elif admin1 is not None:
+        keys.append((category, "admin1", admin1))
+    else:
+        keys.append((category, "country", country))
+    return tuple(keys)
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:

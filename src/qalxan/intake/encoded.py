@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from json.encoder import encode_basestring
 from typing import Any
 
 from qalxan.intake import severity
@@ -70,3 +71,10 @@ def _place_facts(
 def reasons(found: tuple[str, ...]) -> Json:
     """A route's reasons (the same few lists, over and over), encoded."""
     return encoded(list(found))
+
+
+def created(report_id: str, roles: Json) -> Json:
+    """The detail of an incident's ``created`` event: the report it began with, and the
+    agencies it was routed to with their roles (encoded once per kind of incident). Put
+    together as :func:`encoded` would write it: keys sorted, no spaces, text as is."""
+    return Json(f'{{"report":{encode_basestring(report_id)},"routed":{roles}}}')

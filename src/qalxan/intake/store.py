@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import lru_cache
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qalxan.access.markings import Reach, scheme
+from qalxan.access.markings import scheme
 from qalxan.access.sessions import aware
 from qalxan.access.tables import ShareRow
 from qalxan.doctrine.registry import Doctrine
-from qalxan.intake import dedup, encoded, routing, severity
+from qalxan.intake import dedup, encoded, routed, routing, severity
+from qalxan.intake.batch import ROWS, Batch, changes, table_of
 from qalxan.intake.candidates import Candidates
 from qalxan.intake.draft import Draft
 from qalxan.intake.prepare import Prepared
@@ -37,7 +37,7 @@ from qalxan.intake.taxonomy import taxonomy
 from qalxan.picture import rollup
 from qalxan.picture.contribution import Contribution, contribution
 from qalxan.store.ids import new_id
-from qalxan.store.rows import Json, insert_rows
+from qalxan.store.rows import Json
 
 MAX_CANDIDATES = 200
 # Incidents a bulk import's writer keeps between chunks.
@@ -96,20 +96,15 @@ class Writer:
         self._incidents: dict[str, _Incident] = {}
         # A bulk import shares one index across its chunks (see Candidates.load).
         self.candidates = candidates or Candidates(rules)
-        self._rows: dict[type[Any], list[dict[str, Any]]] = {
-            ReportRow: [],
-            MembershipRow: [],
-            IncidentEventRow: [],
-            RoutingRow: [],
-            ShareRow: [],
-            FeedRow: [],
-        }
+        self._dues: dict[int, datetime] = {}
+        self._rows: dict[type[Any], list[dict[str, Any]]] = {model: [] for model in ROWS}
 
     def resume(self, session: Session, now: datetime) -> None:
         """Go on in another transaction (the next chunk of an import, after :meth:`flush`),
         keeping the incidents held so far: a report joining one of them reads nothing back."""
         self.session = session
         self.now = now
+        self._dues.clear()
         if len(self._incidents) > HELD_INCIDENTS:
             # The oldest half goes; they are read back if a report joins them after all.
             for incident_id in list(islice(self._incidents, len(self._incidents) // 2)):
@@ -243,15 +238,10 @@ class Writer:
         held = _Incident(row, prepared.sighting, set(), True, facts=facts, where=where)
         self._incidents[incident_id] = held
         self.candidates.put(incident_id, held.sighting, row["owner_agency"], row["tlp"])
-        routes = self._route(held, author)
+        plan = self._route(held, author)
         # One event says both: the incident began, and where it went (the timeline shows
         # the agencies with their roles).
-        self._event(
-            incident_id,
-            "created",
-            {"report": report["id"], "routed": {r.agency_id: r.role for r in routes}},
-            author.actor,
-        )
+        self._event(incident_id, "created", encoded.created(report["id"], plan.roles), author.actor)
         self._share_report(report, held)
         self._feed("incident.created", incident_id, row)
         return incident_id
@@ -311,18 +301,17 @@ class Writer:
         self._member(report["id"], incident_id, reason, author.actor)
         self._event(incident_id, "joined", {"report": report["id"], "reason": reason}, author.actor)
         if author.agency_id not in held.routed:
-            self._route_one(
-                held,
-                routing.Route(author.agency_id, "reporting", ["reported the incident"], True),
-                author,
+            step = routed.reporting(
+                author.agency_id, row["severity"], row["tlp"], row["owner_agency"]
             )
+            self._route_step(held, step, author)
         self._share_report(report, held)
         self._feed("incident.updated", incident_id, row)
 
     def _load(self, incident_id: str) -> _Incident:
         # Core, not the ORM: the writer only needs the values (and the ORM's row loading
         # cost more than the rest of a join).
-        table = _table(IncidentRow)
+        table = table_of(IncidentRow)
         data = dict(
             self.session.execute(select(table).where(table.c.id == incident_id)).mappings().one()
         )
@@ -359,41 +348,51 @@ class Writer:
         return held
 
     # -- routing --------------------------------------------------------------------------
-    def _route(self, held: _Incident, author: Author) -> list[routing.Route]:
-        routes = routing.route(self.doctrine, held.row["event_type"], held.where, author.agency_id)
-        for route in routes:
-            self._route_one(held, route, author)
-        return routes
-
-    def _route_one(self, held: _Incident, route: routing.Route, author: Author) -> None:
+    def _route(self, held: _Incident, author: Author) -> routed.Plan:
         row = held.row
-        minutes = routing.acknowledge_minutes(row["severity"], route.role)
-        reasons = tuple(route.reasons)
-        shared = route.agency_id == row["owner_agency"] or _agency_reach(row["tlp"])
-        if not shared:
-            reasons += (
-                f"not shared: marked TLP:{row['tlp']}" if row["tlp"] else "not shared: no TLP",
-            )
+        found = routed.plan(
+            self.doctrine,
+            row["event_type"],
+            held.where,
+            author.agency_id,
+            row["severity"],
+            row["tlp"],
+        )
+        for step in found.steps:
+            self._route_step(held, step, author)
+        return found
+
+    def _route_step(self, held: _Incident, step: routed.Step, author: Author) -> None:
+        incident_id = held.row["id"]
         self._rows[RoutingRow].append(
             {
-                "incident_id": row["id"],
-                "agency_id": route.agency_id,
-                "role": route.role,
-                "reasons": encoded.reasons(reasons),
+                "incident_id": incident_id,
+                "agency_id": step.agency_id,
+                "role": step.role,
+                "reasons": step.reasons,
                 "routed_at": self.now,
-                "ack_due": self.now + timedelta(minutes=minutes) if minutes else None,
-                "acknowledged_at": self.now if route.reporting else None,
-                "acknowledged_by": author.actor if route.reporting else None,
+                "ack_due": self._due(step.minutes),
+                "acknowledged_at": self.now if step.reporting else None,
+                "acknowledged_by": author.actor if step.reporting else None,
                 "escalation_level": 0,
             }
         )
-        held.routed.add(route.agency_id)
-        if shared and route.agency_id != row["owner_agency"] and _needs_share(row["tlp"]):
-            self._share("incident", row["id"], route.agency_id, f"routed: {route.role}")
+        held.routed.add(step.agency_id)
+        if step.share is not None:
+            self._share("incident", incident_id, step.agency_id, step.share)
+
+    def _due(self, minutes: int | None) -> datetime | None:
+        """When an acknowledgement is due (the same few moments for a whole chunk)."""
+        if minutes is None:
+            return None
+        due = self._dues.get(minutes)
+        if due is None:
+            due = self._dues[minutes] = self.now + timedelta(minutes=minutes)
+        return due
 
     def _share_report(self, report: dict[str, Any], held: _Incident) -> None:
         """Let the agencies the incident is routed to read a report of it."""
-        if not _needs_share(report["tlp"]):
+        if not routed.needs_share(report["tlp"]):
             return
         for agency_id in sorted(held.routed):
             if agency_id != report["owner_agency"]:
@@ -426,12 +425,14 @@ class Writer:
             }
         )
 
-    def _event(self, incident_id: str, kind: str, detail: dict[str, Any], actor: str) -> None:
+    def _event(
+        self, incident_id: str, kind: str, detail: dict[str, Any] | Json, actor: str
+    ) -> None:
         self._rows[IncidentEventRow].append(
             {
                 "incident_id": incident_id,
                 "kind": kind,
-                "detail": encoded.encoded(detail),
+                "detail": detail if type(detail) is Json else encoded.encoded(detail),
                 "actor": actor,
                 "at": self.now,
             }
@@ -459,61 +460,33 @@ class Writer:
     def flush(self) -> None:
         """Write what was added: new incidents before the reports that join them, and what
         they change in the picture's rollups."""
-        session = self.session
+        self.batch().write(self.session)
+
+    def batch(self) -> Batch:
+        """What was added since the last batch, taken out of the writer to be written (by
+        :meth:`Batch.write`) while the writer goes on with the next reports: the incidents'
+        rows as they stand now, which later reports may change again."""
         new: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
         counts: list[rollup.Change] = []
         for held in self._incidents.values():
             if held.new:
-                new.append(held.row)
+                new.append(dict(held.row))
             elif held.changed:
-                changed.append(held.row)
+                changed.append(changes(held.row))
             else:
                 continue
             now_counted = contribution(held.row)
             counts.append((held.counted, now_counted))
             held.counted = now_counted
             held.new = held.changed = False
-        if new:
-            insert_rows(session, _table(IncidentRow), new)
-        if changed:
-            session.execute(update(IncidentRow), [_changes(r) for r in changed])
-        for model in (ReportRow, MembershipRow, IncidentEventRow, RoutingRow, ShareRow, FeedRow):
-            rows = self._rows[model]
-            insert_rows(session, _table(model), rows)
-            rows.clear()
-        rollup.apply(session, counts)
+        rows, self._rows = self._rows, {model: [] for model in self._rows}
+        return Batch(new, changed, rows, counts)
 
-
-def _table(model: type[Any]) -> Table:
-    table: Table = model.__table__
-    return table
-
-
-def _changes(row: dict[str, Any]) -> dict[str, Any]:
-    keys = [
-        "id",
-        "first_observed",
-        "last_observed",
-        "report_count",
-        "killed",
-        "injured",
-        "classification",
-        "lat",
-        "lon",
-        "admin1",
-        "country",
-        "place_text",
-        "location_precision",
-        "fingerprint",
-        "severity",
-        "severity_reasons",
-        "updated_at",
-    ]
-    changes = {k: row[k] for k in keys}
-    # Encoded for the insert of a new incident; this update goes through SQLAlchemy.
-    changes["severity_reasons"] = encoded.decoded(changes["severity_reasons"])
-    return changes
+    def full(self) -> bool:
+        """Whether :meth:`resume` lets go of incidents (read back when a report joins them
+        later: by then, whatever changed them must be written)."""
+        return len(self._incidents) > HELD_INCIDENTS
 
 
 def _title(prepared: Prepared) -> str:
@@ -524,25 +497,10 @@ def _title(prepared: Prepared) -> str:
     return first if len(first) <= TITLE_LENGTH else first[: TITLE_LENGTH - 1] + "…"
 
 
-def _agency_reach(tlp: str | None) -> bool:
-    """Whether a record with this marking can reach another agency at all."""
-    return tlp is not None and tlp in _reaching("everyone", "community", "shared", "strict")
-
-
-def _needs_share(tlp: str | None) -> bool:
-    """Whether another agency needs a share to see it (CLEAR and GREEN reach everyone)."""
-    return tlp is not None and tlp in _reaching("shared", "strict")
-
-
-@lru_cache(maxsize=8)
-def _reaching(*reaches: Reach) -> frozenset[str]:
-    return frozenset(scheme().tlp_with_reach(*reaches))
-
-
 def _shareable(tlp: str | None, owner: str, author: Author) -> bool:
     """Whether a report of ``author`` may join this incident: joining shares the incident with
     the reporting agency, which its marking must allow."""
-    return owner == author.agency_id or _agency_reach(tlp)
+    return owner == author.agency_id or routed.agency_reach(tlp)
 
 
 def existing(session: Session, origin: str, refs: list[str]) -> dict[str, tuple[str, str]]:

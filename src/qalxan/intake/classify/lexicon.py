@@ -25,7 +25,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from qalxan.intake.classify.text import keys, word_key, words
+from qalxan.intake.classify.text import Terms, word_key, words
 from qalxan.intake.taxonomy import taxonomy
 
 CONTEXT = "@context"
@@ -95,6 +95,10 @@ class Entry:
     seconds: frozenset[int]
 
 
+# What most tokens can do (one entry for all of them: it is never changed).
+_NO_MATCH = Entry(frozenset(), (), {}, frozenset())
+
+
 @dataclass
 class Lexicon:
     """Every language's cues, compiled for matching token by token."""
@@ -104,23 +108,29 @@ class Lexicon:
     terms: dict[str, int]
     by_first: dict[int, tuple[Cue, ...]]
     _entries: dict[str, Entry] = field(default_factory=dict)
+    _terms: Terms | None = None
 
     def entry(self, token: str) -> Entry:
         """What the folded ``token`` can match (cached per token)."""
         found = self._entries.get(token)
         if found is None:
-            terms = self.terms
-            ids = frozenset(terms[key] for key in keys(token) if key in terms)
+            if self._terms is None:
+                self._terms = Terms(self.terms)
+            ids = self._terms.ids(token)
             starting = [cue for term in sorted(ids) for cue in self.by_first.get(term, ())]
             by_second: dict[int, list[Cue]] = {}
             for cue in starting:
                 if cue.rest:
                     by_second.setdefault(cue.rest[0][0], []).append(cue)
-            found = Entry(
-                ids,
-                tuple(cue for cue in starting if not cue.rest),
-                {term: tuple(cues) for term, cues in by_second.items()},
-                frozenset(by_second),
+            found = (
+                Entry(
+                    ids,
+                    tuple(cue for cue in starting if not cue.rest),
+                    {term: tuple(cues) for term, cues in by_second.items()},
+                    frozenset(by_second),
+                )
+                if ids
+                else _NO_MATCH
             )
             if len(self._entries) >= TOKEN_CACHE:
                 self._entries.clear()
