@@ -109,6 +109,24 @@ def test_a_bad_line_is_named_and_nothing_is_stored(tmp_path: Path) -> None:
     assert problems[1].startswith("line 3: not JSON")
 
 
+def test_skipped_lines_are_given_with_their_line_and_reason(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = write_jsonl(tmp_path / "reports.jsonl", 3)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    bad = json.loads(lines[1]) | {"lat": 123}
+    path.write_text("\n".join([lines[0], json.dumps(bad), lines[2]]) + "\n", encoding="utf-8")
+    ctx = importer(engine, settings)
+    outcome = bulk.run(
+        ctx, load_bundled(), RuleClassifier(), sources.read(path), origin="t", skip_invalid=True
+    )
+    assert outcome.stored == 2
+    (skipped,) = outcome.skipped
+    assert skipped.line == 2
+    assert skipped.reason.startswith("lat:")
+    assert str(skipped) == f"line 2: {skipped.reason}"
+
+
 def test_acled_exports_are_read_with_their_types_and_ids(tmp_path: Path) -> None:
     path = tmp_path / "acled.csv"
     path.write_text(

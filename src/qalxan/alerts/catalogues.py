@@ -141,7 +141,7 @@ def import_file(
         progress=progress,
         workers=workers,
     )
-    rejected = sorted(reading.rejected + outcome.skipped, key=_line)
+    rejected = sorted([*reading.rejected, *map(str, outcome.skipped)], key=_line)
     return Imported(
         format=name,
         rows=reading.rows,

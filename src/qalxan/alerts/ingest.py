@@ -207,10 +207,8 @@ class _Run:
         )
         self.done.incidents += outcome.incidents
         self.done.joined += outcome.joined
-        refused = {}
-        for problem in outcome.skipped:
-            line, _, reason = problem.removeprefix("line ").partition(": ")
-            refused[int(line) - 1] = reason
+        # A row's line is its verdict's position, from 1.
+        refused = {skipped.line - 1: skipped.reason for skipped in outcome.skipped}
         refs = [row.draft.origin_ref or "" for row in drafts]
         with session_factory(self.ctx.trail.engine)() as session:
             found = existing(session, self.reports_origin, refs)

@@ -81,8 +81,8 @@ def import_reports(
         f"{outcome.joined} joined existing ones), {outcome.repeated} already stored, "
         f"{len(outcome.skipped)} skipped; {outcome.per_second:,.0f} rows/s"
     )
-    for problem in outcome.skipped[: bulk.MAX_ERRORS_SHOWN]:
-        errors.print(f"  skipped {problem}")
+    for skipped in outcome.skipped[: bulk.MAX_ERRORS_SHOWN]:
+        errors.print(f"  skipped {skipped}")
 
 
 @app.command()

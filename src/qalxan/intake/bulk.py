@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -59,6 +59,16 @@ def default_workers() -> int:
 MAX_ERRORS_SHOWN = 20
 
 
+class Skipped(NamedTuple):
+    """A row an import left out (with ``skip_invalid``): its line and why."""
+
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
 @dataclass
 class Outcome:
     rows: int = 0
@@ -66,7 +76,7 @@ class Outcome:
     repeated: int = 0
     joined: int = 0
     incidents: int = 0
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -220,7 +230,7 @@ def _select(
         except InvalidInput as exc:
             if not skip_invalid:
                 raise InvalidInput(f"line {row.line}: {exc.message}", exc.field) from exc
-            outcome.skipped.append(f"line {row.line}: {exc.message}")
+            outcome.skipped.append(Skipped(row.line, exc.message))
             continue
         fresh.append(draft)
     return fresh
