@@ -77,22 +77,19 @@ def best(
     return found[0], match
 
 
+# The parts of a score, in the order of :data:`WEIGHTS`.
+PARTS = tuple(WEIGHTS)
+_WEIGHTED = tuple(WEIGHTS.values())
+
+
 @dataclass(frozen=True, slots=True)
 class _Scored:
     score: float
+    parts: tuple[float, float, float, float]
     hours: float
-    place: float
     place_reason: str
     same_type: bool
     text: float
-
-    def parts(self, rules: Rules) -> dict[str, float]:
-        return {
-            "time": 1.0 - self.hours / rules.window_hours,
-            "place": self.place,
-            "type": 1.0 if self.same_type else 0.5,
-            "text": min(1.0, self.text * 2.5),
-        }
 
 
 def _scored(report: Sighting, incident: Sighting, rules: Rules) -> _Scored | None:
@@ -107,17 +104,17 @@ def _scored(report: Sighting, incident: Sighting, rules: Rules) -> _Scored | Non
     if place is None:
         return None
     text = _jaccard(report.words, incident.words)
-    # The weighted parts added in the order of ``parts``, as ``sum`` over them would: the
-    # same score to the last bit, without building them for every incident compared.
-    weight = WEIGHTS
-    score = round(
-        weight["time"] * (1.0 - hours / rules.window_hours)
-        + weight["place"] * place
-        + weight["type"] * (1.0 if same_type else 0.5)
-        + weight["text"] * min(1.0, text * 2.5),
-        3,
+    parts = (
+        1.0 - hours / rules.window_hours,
+        place,
+        1.0 if same_type else 0.5,
+        min(1.0, text * 2.5),
     )
-    return _Scored(score, hours, place, place_reason, same_type, text)
+    # Added in order as ``sum`` over them would: a plain tuple, not a dict per incident
+    # compared (the explanation, built for the incident joined only, names them).
+    time_w, place_w, type_w, text_w = _WEIGHTED
+    score = round(time_w * parts[0] + place_w * parts[1] + type_w * parts[2] + text_w * parts[3], 3)
+    return _Scored(score, parts, hours, place_reason, same_type, text)
 
 
 def _match(scored: _Scored, rules: Rules) -> Match:
@@ -128,7 +125,7 @@ def _match(scored: _Scored, rules: Rules) -> Match:
         "place": scored.place_reason,
         "type": "same type" if scored.same_type else "same category",
         "shared_words": round(scored.text, 2),
-        "parts": {k: round(v, 2) for k, v in scored.parts(rules).items()},
+        "parts": {k: round(v, 2) for k, v in zip(PARTS, scored.parts, strict=True)},
     }
     return Match(scored.score, reason)
 

@@ -68,6 +68,11 @@ def acronyms_of(words: Sequence[Word]) -> Acronyms:
     )
 
 
+def of_party(words: Sequence[Word], schema: str) -> Acronyms:
+    """The acronyms of a name of a party of ``schema``: an organisation's, or none."""
+    return acronyms_of(words) if schema in SCHEMATA else NONE
+
+
 def may_be_one(word: Word) -> bool:
     """Whether ``word`` may be an acronym."""
     return (

@@ -57,12 +57,10 @@ class Matcher:
         top: int = 10,
         exclude: Collection[int] = (),
         lists: Collection[str] | None = None,
-        floor: float = 0.0,
     ) -> list[Match]:
-        """The ``top`` best matches at or above ``floor``, best first (``exclude``: name ids
-        to leave out; ``lists``: the lists to match on, every list when None)."""
-        found = self._scored(query, exclude, lists, floor)
-        return [self._match(*result) for result in found[:top]]
+        """The ``top`` best matches, best first (``exclude``: name ids to leave out;
+        ``lists``: the lists to match on, every list when None)."""
+        return [self._match(*found) for found in self._scored(query, exclude, lists, 0.0)[:top]]
 
     def ranked(
         self,
@@ -71,8 +69,8 @@ class Matcher:
         lists: Collection[str] | None = None,
         floor: float = 0.0,
     ) -> list[tuple[Entity, float]]:
-        """The listed parties and scores of :meth:`match`, without the rest of a match (what
-        a bulk check writes)."""
+        """The listed parties and scores of :meth:`match` at or above ``floor``, without the
+        rest of a match (what a bulk check writes)."""
         listed = self.index.entities
         found = self._scored(query, (), lists, floor)
         return [(listed[result[1]], result[0]) for result in found[:top]]
@@ -160,8 +158,7 @@ class Matcher:
             if len(self._compounds) >= KEPT_COMPOUNDS:
                 self._compounds.clear()
             self._compounds[tuple(tokens)] = joined
-        initials = acronyms.acronyms_of(words) if schema in acronyms.SCHEMATA else acronyms.NONE
-        return Named(words, weights, list(joined), sum(weights), initials)
+        return Named(words, weights, list(joined), sum(weights), acronyms.of_party(words, schema))
 
     def _weights(self, words: list[Word], person: bool) -> list[float]:
         index = self.index

@@ -60,7 +60,7 @@ class Prepared:
                 idf * ROLE_WEIGHT[NAME if person and word.role == ORG_WORD else word.role]
                 for idf, word in zip(rarity[start:end], words, strict=True)
             ]
-            initials = acronyms.acronyms_of(words) if schema in acronyms.SCHEMATA else acronyms.NONE
+            initials = acronyms.of_party(words, schema)
             parts.append((name, own, words, weights, compound_spans(words), initials))
         runs = self._join([own[i : j + 1] for _, own, _, _, spans, _ in parts for i, j in spans])
         made = {

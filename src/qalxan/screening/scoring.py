@@ -170,10 +170,10 @@ def listed(
     words: list[Word],
     weights: list[float],
     joined: list[Piece],
-    spans: Acronyms = NONE,
+    acronyms: Acronyms = NONE,
 ) -> Listed:
     """A :class:`Listed` of ``words`` (their ``ids`` in the table compared against), of its
-    compounds ``joined`` and its acronyms ``spans`` (an organisation's)."""
+    compounds ``joined`` and its ``acronyms`` (an organisation's)."""
     every: dict[str, list[Piece]] = {}
     compounds: dict[str, list[Piece]] = {}
     pieces = [(i, i, w.form, w.skeleton, w.script) for i, w in enumerate(words)] + joined
@@ -188,7 +188,7 @@ def listed(
         sum(weights),
         {k: tuple(v) for k, v in every.items()},
         {k: tuple(v) for k, v in compounds.items()},
-        spans,
+        acronyms,
     )
 
 
@@ -295,7 +295,7 @@ def may_compound(query: Named, name: Listed) -> bool:
     words, spans = query.skeletons()
     if not (words.isdisjoint(name.joined) and spans.isdisjoint(name.every)):
         return True
-    return query.acronyms is not NONE and may_pair(query.acronyms, name.acronyms)
+    return may_pair(query.acronyms, name.acronyms)
 
 
 def pair_many(
@@ -396,8 +396,6 @@ def compound_pairs(query: Named, name: Listed) -> list[Candidate]:
                 if similarity < COMPOUND_SPELLING:
                     continue
             found.append((similarity, i1 - i0 + j1 - j0 + 2, i0, i1, j0, j1, "compound"))
-    if query.acronyms is not NONE and name.acronyms is not NONE:
-        for i0, i1, j0, j1, similarity in acronym_pairs(query.acronyms, name.acronyms):
-            order = i1 - i0 + j1 - j0 + 2
-            found.append((similarity, order, i0, i1, j0, j1, "acronym"))
+    for i0, i1, j0, j1, similarity in acronym_pairs(query.acronyms, name.acronyms):
+        found.append((similarity, i1 - i0 + j1 - j0 + 2, i0, i1, j0, j1, "acronym"))
     return found
