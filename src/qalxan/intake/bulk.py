@@ -15,7 +15,6 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -24,6 +23,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
+from qalxan import collector
 from qalxan.access import audit, policy
 from qalxan.access.markings import scheme
 from qalxan.doctrine.registry import Doctrine
@@ -137,7 +137,7 @@ def run(
     # leaves.
     in_process = is_sqlite(str(ctx.trail.engine.url))
     with (
-        _collector_paused(),
+        collector.paused(),
         Preparer(classifier, workers) as preparer,
         Writes(threaded=not in_process) as writes,
     ):
@@ -177,19 +177,9 @@ def run(
             else:
                 store_next()  # waits for the oldest
         writes.wait()
+        writer = None  # let go of, before the collector is back
     outcome.seconds = time.perf_counter() - started
     return outcome
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _advance(outcome: Outcome, chunk: list[Row], progress: Callable[[int], None] | None) -> None:

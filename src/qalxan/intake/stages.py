@@ -8,8 +8,10 @@ import gc
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import UTC, datetime
 
+from qalxan import collector
 from qalxan.intake import placing
 from qalxan.intake.classify import Classifier
 from qalxan.intake.draft import Draft
@@ -48,6 +50,7 @@ class Preparer:
         self.classifier = classifier
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
+        self._frozen = ExitStack()
 
     def __enter__(self) -> Preparer:
         if self.workers > 0:
@@ -56,8 +59,10 @@ class Preparer:
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-            gc.unfreeze()
+            # Not waiting for the workers to exit (a few hundredths of a second): the import
+            # is done, the executor reaps them in its own thread.
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self._frozen.close()
 
     def submit(self, drafts: list[Draft], here: bool = False) -> Future[list[Prepared]]:
         """The drafts typed and placed, by a worker or (with no workers, or ``here``) by this
@@ -77,7 +82,7 @@ class Preparer:
         placing.warm()
         # Kept out of the collector's sight: collections no longer walk (and in the workers
         # no longer copy, page by page) the large tables loaded before the fork.
-        gc.freeze()
+        self._frozen.enter_context(collector.frozen_for_fork())
         context = multiprocessing.get_context("fork")
         return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=context, initializer=gc.disable

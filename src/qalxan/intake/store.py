@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from qalxan.access.markings import scheme
@@ -505,12 +506,23 @@ def _shareable(tlp: str | None, owner: str, author: Author) -> bool:
 
 def existing(session: Session, origin: str, refs: list[str]) -> dict[str, tuple[str, str]]:
     """Reports already stored under these references: ref -> (report id, incident id)."""
+    query = (
+        select(ReportRow.origin_ref, ReportRow.id, MembershipRow.incident_id)
+        .join(MembershipRow, MembershipRow.report_id == ReportRow.id)
+        .where(ReportRow.origin == origin)
+    )
+    # PostgreSQL takes the references as one array: rendering a placeholder for each cost the
+    # import more than the query itself. SQLite has no arrays.
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    step = 500 if sqlite else 5000
     found: dict[str, tuple[str, str]] = {}
-    for start in range(0, len(refs), 500):
-        rows = session.execute(
-            select(ReportRow.origin_ref, ReportRow.id, MembershipRow.incident_id)
-            .join(MembershipRow, MembershipRow.report_id == ReportRow.id)
-            .where(ReportRow.origin == origin, ReportRow.origin_ref.in_(refs[start : start + 500]))
+    for start in range(0, len(refs), step):
+        part = refs[start : start + step]
+        among = (
+            ReportRow.origin_ref.in_(part)
+            if sqlite
+            else ReportRow.origin_ref == any_(bindparam("refs", part, type_=ARRAY(String)))
         )
+        rows = session.execute(query.where(among))
         found.update({ref: (rid, iid) for ref, rid, iid in rows})
     return found

@@ -25,7 +25,6 @@ never pickled.
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import math
 import multiprocessing
@@ -39,6 +38,7 @@ from typing import NamedTuple
 
 from followthemoney.types import registry
 
+from qalxan import collector
 from qalxan.access import audit, policy
 from qalxan.errors import InvalidInput
 from qalxan.screening import columns, lists, service, thresholds
@@ -196,25 +196,24 @@ def screen_queries(
         return results
     global _worker_matcher
     _worker_matcher = matcher
-    # Out of the collector's sight: collections in the workers would otherwise touch (and so
-    # copy, page by page) every object of the index inherited at the fork.
-    gc.freeze()
     done: dict[int, list[list[Found]]] = {}
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {
-                pool.submit(_screen_in_worker, chunk, top, floor, allowed): number
-                for number, chunk in enumerate(chunks)
-            }
-            for future in as_completed(futures):
-                number = futures[future]
-                done[number] = future.result()
-                if progress is not None:
-                    progress(len(chunks[number]))
+        # Out of the collector's sight: collections in the workers would otherwise touch (and
+        # so copy, page by page) every object of the index inherited at the fork.
+        with collector.frozen_for_fork():
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                futures = {
+                    pool.submit(_screen_in_worker, chunk, top, floor, allowed): number
+                    for number, chunk in enumerate(chunks)
+                }
+                for future in as_completed(futures):
+                    number = futures[future]
+                    done[number] = future.result()
+                    if progress is not None:
+                        progress(len(chunks[number]))
     finally:
         _worker_matcher = None
-        gc.unfreeze()
     return [matches for number in range(len(chunks)) for matches in done[number]]
 
 

@@ -12,7 +12,6 @@ and the postings are made from the word ids in array passes (:mod:`.postings`).
 
 from __future__ import annotations
 
-import gc
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from qalxan import collector
 from qalxan.screening import acronyms, facts, postings, text, vocabulary
 from qalxan.screening.facts import Facts
 from qalxan.screening.keys import COMPOUND_MIN_SKELETON, KEY_WEIGHTS, MIN_KEY_LENGTH, word_keys
@@ -109,8 +109,7 @@ class Index:
         # collector's sight, every full collection would walk them all (a pause of hundreds of
         # milliseconds in the middle of a query). Its objects hold no cycles, so reference
         # counting still frees them when the index is replaced.
-        gc.collect()
-        gc.freeze()
+        collector.keep_forever()
         return index
 
 
