@@ -8,8 +8,8 @@ with bulk statements.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
@@ -18,27 +18,22 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from qalxan.access.markings import scheme
-from qalxan.access.sessions import aware
-from qalxan.access.tables import ShareRow
 from qalxan.doctrine.registry import Doctrine
 from qalxan.intake import dedup, encoded, routed, routing, severity
-from qalxan.intake.batch import ROWS, Batch, changes, table_of
+from qalxan.intake.batch import Batch, changes
 from qalxan.intake.candidates import Candidates
 from qalxan.intake.draft import Draft
+from qalxan.intake.gathered import Gathered
+from qalxan.intake.held import Held, read_back
 from qalxan.intake.prepare import Prepared
 from qalxan.intake.tables import (
-    FeedRow,
-    IncidentEventRow,
-    IncidentRow,
     MembershipRow,
     ReportRow,
-    RoutingRow,
 )
 from qalxan.intake.taxonomy import taxonomy
 from qalxan.picture import rollup
-from qalxan.picture.contribution import Contribution, contribution
+from qalxan.picture.contribution import contribution
 from qalxan.store.ids import new_id
-from qalxan.store.rows import Json
 
 MAX_CANDIDATES = 200
 # Incidents a bulk import's writer keeps between chunks.
@@ -66,21 +61,6 @@ class Stored:
     reason: dict[str, Any]
 
 
-@dataclass
-class _Incident:
-    """An incident as the writer holds it while a chunk is stored."""
-
-    row: dict[str, Any]
-    sighting: dedup.Sighting
-    routed: set[str]
-    new: bool
-    changed: bool = False
-    facts: severity.Facts | None = None
-    where: routing.Where = field(default_factory=routing.Where)
-    # What the picture's rollups count of it as of the last flush (None: nothing yet).
-    counted: Contribution | None = None
-
-
 class Writer:
     def __init__(
         self,
@@ -94,18 +74,17 @@ class Writer:
         self.doctrine = doctrine
         self.rules = rules
         self.now = now
-        self._incidents: dict[str, _Incident] = {}
+        self._incidents: dict[str, Held] = {}
         # A bulk import shares one index across its chunks (see Candidates.load).
         self.candidates = candidates or Candidates(rules)
-        self._dues: dict[int, datetime] = {}
-        self._rows: dict[type[Any], list[dict[str, Any]]] = {model: [] for model in ROWS}
+        self.gathered = Gathered(now)
 
     def resume(self, session: Session, now: datetime) -> None:
         """Go on in another transaction (the next chunk of an import, after :meth:`flush`),
         keeping the incidents held so far: a report joining one of them reads nothing back."""
         self.session = session
         self.now = now
-        self._dues.clear()
+        self.gathered.restart(now)
         if len(self._incidents) > HELD_INCIDENTS:
             # The oldest half goes; they are read back if a report joins them after all.
             for incident_id in list(islice(self._incidents, len(self._incidents) // 2)):
@@ -121,7 +100,7 @@ class Writer:
         origin_ref = draft.origin_ref or new_id()
         report_id = new_id()
         report = self._report_row(report_id, prepared, author, origin_ref)
-        self._rows[ReportRow].append(report)
+        self.gathered.report(report)
         sighting = prepared.sighting
         match = None
         if self._may_join(draft, author):
@@ -136,7 +115,7 @@ class Writer:
             self._join(incident_id, report, prepared, author, found.reason)
             return Stored(report_id, incident_id, True, False, found.reason)
         incident_id = self._create(report, prepared, author)
-        self._member(report_id, incident_id, encoded.NEW_INCIDENT_REASON, author.actor)
+        self.gathered.member(report_id, incident_id, encoded.NEW_INCIDENT_REASON, author.actor)
         return Stored(report_id, incident_id, False, False, dict(encoded.NEW_INCIDENT))
 
     def existing(self, origin: str, refs: list[str]) -> dict[str, tuple[str, str]]:
@@ -236,15 +215,17 @@ class Writer:
             "updated_at": self.now,
         }
         where = routing.Where(placement.border_zone, placement.offshore, placement.nakhchivan)
-        held = _Incident(row, prepared.sighting, set(), True, facts=facts, where=where)
+        held = Held(row, prepared.sighting, set(), True, facts=facts, where=where)
         self._incidents[incident_id] = held
         self.candidates.put(incident_id, held.sighting, row["owner_agency"], row["tlp"])
         plan = self._route(held, author)
         # One event says both: the incident began, and where it went (the timeline shows
         # the agencies with their roles).
-        self._event(incident_id, "created", encoded.created(report["id"], plan.roles), author.actor)
+        self.gathered.event(
+            incident_id, "created", encoded.created(report["id"], plan.roles), author.actor
+        )
         self._share_report(report, held)
-        self._feed("incident.created", incident_id, row)
+        self.gathered.feed("incident.created", row)
         return incident_id
 
     def _join(
@@ -290,7 +271,7 @@ class Writer:
         )
         graded = severity.assess(held.facts)
         if graded.level != row["severity"]:
-            self._event(
+            self.gathered.event(
                 incident_id,
                 "severity",
                 {"from": row["severity"], "to": graded.level, "report": report["id"]},
@@ -299,57 +280,24 @@ class Writer:
         row["severity"] = graded.level
         row["severity_reasons"] = list(graded.reasons)
         held.changed = True
-        self._member(report["id"], incident_id, reason, author.actor)
-        self._event(incident_id, "joined", {"report": report["id"], "reason": reason}, author.actor)
+        self.gathered.member(report["id"], incident_id, reason, author.actor)
+        self.gathered.event(
+            incident_id, "joined", {"report": report["id"], "reason": reason}, author.actor
+        )
         if author.agency_id not in held.routed:
             step = routed.reporting(
                 author.agency_id, row["severity"], row["tlp"], row["owner_agency"]
             )
             self._route_step(held, step, author)
         self._share_report(report, held)
-        self._feed("incident.updated", incident_id, row)
+        self.gathered.feed("incident.updated", row)
 
-    def _load(self, incident_id: str) -> _Incident:
-        # Core, not the ORM: the writer only needs the values (and the ORM's row loading
-        # cost more than the rest of a join).
-        table = table_of(IncidentRow)
-        data = dict(
-            self.session.execute(select(table).where(table.c.id == incident_id)).mappings().one()
-        )
-        for key in ("first_observed", "last_observed", "created_at", "updated_at"):
-            data[key] = aware(data[key])
-        routed = set(
-            self.session.scalars(
-                select(RoutingRow.agency_id).where(RoutingRow.incident_id == incident_id)
-            )
-        )
-        sighting = dedup.Sighting(
-            data["event_type"],
-            data["first_observed"],
-            data["last_observed"],
-            data["lat"],
-            data["lon"],
-            data["admin1"],
-            data["country"],
-            frozenset(data["fingerprint"].split()),
-        )
-        place_facts = data["place_facts"]
-        facts = severity.Facts(
-            event_type=data["event_type"],
-            killed=data["killed"],
-            injured=data["injured"],
-            reports=data["report_count"],
-            pipeline_km=place_facts.get("pipeline_km"),
-            pipeline=place_facts.get("pipeline"),
-            border_zone=bool(place_facts.get("border_zone")),
-            offshore=bool(place_facts.get("offshore")),
-        )
-        held = _Incident(data, sighting, routed, False, facts=facts, counted=contribution(data))
-        self._incidents[incident_id] = held
+    def _load(self, incident_id: str) -> Held:
+        held = self._incidents[incident_id] = read_back(self.session, incident_id)
         return held
 
     # -- routing --------------------------------------------------------------------------
-    def _route(self, held: _Incident, author: Author) -> routed.Plan:
+    def _route(self, held: Held, author: Author) -> routed.Plan:
         row = held.row
         found = routed.plan(
             self.doctrine,
@@ -363,100 +311,17 @@ class Writer:
             self._route_step(held, step, author)
         return found
 
-    def _route_step(self, held: _Incident, step: routed.Step, author: Author) -> None:
-        incident_id = held.row["id"]
-        self._rows[RoutingRow].append(
-            {
-                "incident_id": incident_id,
-                "agency_id": step.agency_id,
-                "role": step.role,
-                "reasons": step.reasons,
-                "routed_at": self.now,
-                "ack_due": self._due(step.minutes),
-                "acknowledged_at": self.now if step.reporting else None,
-                "acknowledged_by": author.actor if step.reporting else None,
-                "escalation_level": 0,
-            }
-        )
+    def _route_step(self, held: Held, step: routed.Step, author: Author) -> None:
+        self.gathered.routing(held.row["id"], step, author.actor)
         held.routed.add(step.agency_id)
-        if step.share is not None:
-            self._share("incident", incident_id, step.agency_id, step.share)
 
-    def _due(self, minutes: int | None) -> datetime | None:
-        """When an acknowledgement is due (the same few moments for a whole chunk)."""
-        if minutes is None:
-            return None
-        due = self._dues.get(minutes)
-        if due is None:
-            due = self._dues[minutes] = self.now + timedelta(minutes=minutes)
-        return due
-
-    def _share_report(self, report: dict[str, Any], held: _Incident) -> None:
+    def _share_report(self, report: dict[str, Any], held: Held) -> None:
         """Let the agencies the incident is routed to read a report of it."""
         if not routed.needs_share(report["tlp"]):
             return
         for agency_id in sorted(held.routed):
             if agency_id != report["owner_agency"]:
-                self._share("report", report["id"], agency_id, "incident routed")
-
-    def _share(self, record_type: str, record_id: str, agency_id: str, why: str) -> None:
-        self._rows[ShareRow].append(
-            {
-                "record_type": record_type,
-                "record_id": record_id,
-                "agency_id": agency_id,
-                "user_id": None,
-                "reason": why,
-                "granted_by": "qalxan:routing",
-                "granted_at": self.now,
-            }
-        )
-
-    # -- rows -----------------------------------------------------------------------------
-    def _member(
-        self, report_id: str, incident_id: str, reason: dict[str, Any] | Json, actor: str
-    ) -> None:
-        self._rows[MembershipRow].append(
-            {
-                "report_id": report_id,
-                "incident_id": incident_id,
-                "reason": reason if type(reason) is Json else encoded.encoded(reason),
-                "joined_by": actor,
-                "joined_at": self.now,
-            }
-        )
-
-    def _event(
-        self, incident_id: str, kind: str, detail: dict[str, Any] | Json, actor: str
-    ) -> None:
-        self._rows[IncidentEventRow].append(
-            {
-                "incident_id": incident_id,
-                "kind": kind,
-                "detail": detail if type(detail) is Json else encoded.encoded(detail),
-                "actor": actor,
-                "at": self.now,
-            }
-        )
-
-    def _feed(self, kind: str, incident_id: str, row: dict[str, Any]) -> None:
-        self._rows[FeedRow].append(
-            {
-                "at": self.now,
-                "kind": kind,
-                "record_type": "incident",
-                "record_id": incident_id,
-                "summary": encoded.encoded(
-                    {
-                        "title": row["title"],
-                        "event_type": row["event_type"],
-                        "severity": row["severity"],
-                        "admin1": row["admin1"],
-                        "reports": row["report_count"],
-                    }
-                ),
-            }
-        )
+                self.gathered.share("report", report["id"], agency_id, "incident routed")
 
     def flush(self) -> None:
         """Write what was added: new incidents before the reports that join them, and what
@@ -481,8 +346,7 @@ class Writer:
             counts.append((held.counted, now_counted))
             held.counted = now_counted
             held.new = held.changed = False
-        rows, self._rows = self._rows, {model: [] for model in self._rows}
-        return Batch(new, changed, rows, counts)
+        return Batch(new, changed, self.gathered.take(), counts)
 
     def full(self) -> bool:
         """Whether :meth:`resume` lets go of incidents (read back when a report joins them
