@@ -110,9 +110,16 @@ def _bulk(texts: list[dict[str, str]], url: str | None, name: str) -> list[Row]:
         # placing a point reads (the border, the pipelines) are loaded before it forks.
         bulk.run(ctx, doctrine, classifier, warm, origin="warm-up", workers=workers)
         started = time.perf_counter()
-        problems = bulk.validate(sources.read(path))
+        # As `qalxan reports import` does: the whole file checked (while the first chunks are
+        # typed) before anything is stored.
         outcome = bulk.run(
-            ctx, doctrine, classifier, sources.read(path), origin="bench", workers=workers
+            ctx,
+            doctrine,
+            classifier,
+            sources.read(path),
+            origin="bench",
+            workers=workers,
+            check=lambda: bulk.validate(sources.read(path)),
         )
         seconds = time.perf_counter() - started
         again = bulk.run(ctx, doctrine, classifier, sources.read(path), origin="bench")
@@ -123,7 +130,7 @@ def _bulk(texts: list[dict[str, str]], url: str | None, name: str) -> list[Row]:
             f"bulk import end to end, {name}",
             f"{rate:,.0f} reports/s",
             ">= 2,000 reports/s",
-            rate >= 2000 and not problems,
+            rate >= 2000,
             f"{outcome.rows} texts typed, placed, de-duplicated, routed: "
             f"{outcome.incidents} incidents, {outcome.joined} joined; "
             f"{workers} worker process(es) typing and placing",

@@ -109,6 +109,70 @@ def test_a_bad_line_is_named_and_nothing_is_stored(tmp_path: Path) -> None:
     assert problems[1].startswith("line 3: not JSON")
 
 
+@pytest.mark.parametrize("workers", [0, 1])
+@pytest.mark.parametrize("bad_line", [3, 40])
+def test_a_file_checked_during_the_import_is_refused_whole_before_anything_is_stored(
+    engine: Engine,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    workers: int,
+    bad_line: int,
+) -> None:
+    path = write_jsonl(tmp_path / "reports.jsonl", 50)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    # A bad line in the first chunk (the pipeline meets it) or far beyond it (only the check
+    # does), and an unreadable one at the end.
+    lines[bad_line - 1] = json.dumps(json.loads(lines[bad_line - 1]) | {"lat": 123})
+    lines.append("{not json")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(bulk, "CHUNK", 10)
+    checks = []
+
+    def check() -> list[str]:
+        checks.append(reports(engine))  # what was stored when the check ran
+        return bulk.validate(sources.read(path))
+
+    with pytest.raises(bulk.BadLines) as refused:
+        bulk.run(
+            importer(engine, settings),
+            load_bundled(),
+            RuleClassifier(),
+            sources.read(path),
+            origin="import:t",
+            workers=workers,
+            check=check,
+        )
+    assert refused.value.problems[0].startswith(f"line {bad_line}: lat:")
+    assert refused.value.problems[1].startswith("line 51: not JSON")
+    assert checks == [0]
+    assert reports(engine) == 0
+
+
+def test_a_file_that_passes_the_check_is_stored_whole(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = write_jsonl(tmp_path / "reports.jsonl", 12)
+    checks = []
+
+    def check() -> list[str]:
+        checks.append(reports(engine))
+        return bulk.validate(sources.read(path))
+
+    outcome = bulk.run(
+        importer(engine, settings),
+        load_bundled(),
+        RuleClassifier(),
+        sources.read(path),
+        origin="import:t",
+        workers=1,
+        check=check,
+    )
+    assert checks == [0]
+    assert outcome.stored == reports(engine) == 12
+    assert sources.count(path) == 12
+
+
 def test_skipped_lines_are_given_with_their_line_and_reason(
     engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:
@@ -137,6 +201,7 @@ def test_acled_exports_are_read_with_their_types_and_ids(tmp_path: Path) -> None
         encoding="utf-8",
     )
     (row,) = list(sources.read(path))
+    assert sources.count(path) == 1
     assert sources.detect(path) == "acled"
     assert row.draft.event_type == "peaceful-protest"
     assert row.draft.origin_ref == "AZE1"

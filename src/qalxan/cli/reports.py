@@ -46,36 +46,40 @@ def import_reports(
     config = settings()
     db = engine()
     kind = fmt or sources.detect(path)
-    problems = bulk.validate(sources.read(path, kind))
-    if problems and not skip_invalid:
-        for problem in problems[: bulk.MAX_ERRORS_SHOWN]:
-            errors.print(f"  {problem}")
-        raise InvalidInput(
-            f"{path.name}: {len(problems)} bad line(s), nothing imported "
-            "(fix them, or use --skip-invalid)",
-            "file",
-        )
     ctx = operator_context(("duty_officer",))
     principal = replace(ctx.principal, agency_id=agency or config.operator_agency)
     ctx = replace(ctx, principal=principal)
     doctrine = DoctrineCache().current(db)
     if principal.agency_id not in doctrine.items:
         raise InvalidInput(f"agency: no agency of the doctrine has the id {agency!r}", "agency")
-    total = sum(1 for _ in sources.read(path, kind)) if not problems else None
     rules = dedup.Rules(config.dedup_window_hours, config.dedup_radius_km, config.dedup_threshold)
+    # Without --skip-invalid the whole file is checked first (while the first chunks are
+    # typed): one bad line and nothing is stored.
+    check = None if skip_invalid else (lambda: bulk.validate(sources.read(path, kind)))
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task(f"importing {path.name}", total=total)
-        outcome = bulk.run(
-            ctx,
-            doctrine,
-            classifier_for(config.data_dir),
-            sources.read(path, kind),
-            origin=f"import:{principal.agency_id}",
-            rules=rules,
-            skip_invalid=skip_invalid,
-            progress=lambda n: progress.advance(task, n),
-            workers=bulk.default_workers() if workers is None else workers,
-        )
+        task = progress.add_task(f"importing {path.name}", total=sources.count(path, kind))
+        try:
+            outcome = bulk.run(
+                ctx,
+                doctrine,
+                classifier_for(config.data_dir),
+                sources.read(path, kind),
+                origin=f"import:{principal.agency_id}",
+                rules=rules,
+                skip_invalid=skip_invalid,
+                progress=lambda n: progress.advance(task, n),
+                workers=bulk.default_workers() if workers is None else workers,
+                check=check,
+            )
+        except bulk.BadLines as exc:
+            progress.stop()
+            for problem in exc.problems[: bulk.MAX_ERRORS_SHOWN]:
+                errors.print(f"  {problem}")
+            raise InvalidInput(
+                f"{path.name}: {len(exc.problems)} bad line(s), nothing imported "
+                "(fix them, or use --skip-invalid)",
+                "file",
+            ) from None
     console.print(
         f"{outcome.rows} rows: {outcome.stored} stored ({outcome.incidents} new incidents, "
         f"{outcome.joined} joined existing ones), {outcome.repeated} already stored, "

@@ -84,6 +84,15 @@ class Outcome:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
+class BadLines(InvalidInput):
+    """A file with bad lines, refused before anything of it was stored: every problem, as
+    ``line N: field: reason``."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} bad line(s), nothing imported", "file")
+        self.problems = problems
+
+
 def validate(rows: Iterable[Row], now: datetime | None = None) -> list[str]:
     """Every problem of the file, as ``line N: field: reason`` (reading stops at a line that
     cannot be read at all)."""
@@ -111,11 +120,16 @@ def run(
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
     workers: int = 0,
+    check: Callable[[], list[str]] | None = None,
 ) -> Outcome:
     """Store the rows (already validated, or with ``skip_invalid``) for the caller's agency.
 
     With ``workers``, typing and placing (the CPU-bound part) run in that many worker processes
     while this one stores the chunk before: a pipeline, so the database never waits for them.
+
+    ``check`` finds the problems of the whole file (:func:`validate`): it runs before the first
+    chunk is stored, while the workers type the first chunks, and any problem it finds stops
+    the import with :class:`BadLines` before anything is stored.
     """
     principal = ctx.principal
     if principal.agency_id is None:
@@ -143,8 +157,18 @@ def run(
     ):
         pending: deque[tuple[list[Row], Future[list[Prepared]]]] = deque()
 
+        checked = check is None
+
+        def checked_file() -> None:
+            nonlocal checked
+            checked = True
+            if check is not None and (problems := check()):
+                raise BadLines(problems)
+
         def store_next() -> None:
             nonlocal writer, chunks
+            if not checked:
+                checked_file()
             done, future = pending.popleft()
             prepared = future.result()
             writer = _store(ctx, doctrine, done, prepared, author, rules, writer, outcome, writes)
@@ -156,10 +180,15 @@ def run(
         source = _chunks(rows, CHUNK)
 
         def read_next(here: bool) -> bool:
-            chunk = next(source, None)
-            if chunk is None:
-                return False
-            fresh = _select(ctx, doctrine, chunk, author, seen, skip_invalid, outcome)
+            try:
+                chunk = next(source, None)
+                if chunk is None:
+                    return False
+                fresh = _select(ctx, doctrine, chunk, author, seen, skip_invalid, outcome)
+            except InvalidInput:
+                if not checked:
+                    checked_file()  # names every bad line, not only the first
+                raise
             pending.append((chunk, preparer.submit(fresh, here=here)))
             return True
 

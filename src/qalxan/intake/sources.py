@@ -71,6 +71,17 @@ def read(path: Path, fmt: str | None = None) -> Iterator[Row]:
             yield Row(index, _at_line(index, _acled if kind == "acled" else _plain, record))
 
 
+def count(path: Path, fmt: str | None = None) -> int:
+    """About how many rows :func:`read` yields (for a progress bar): the file's records,
+    counted without reading them as reports."""
+    kind = fmt or detect(path)
+    if kind == "jsonl":
+        with path.open(encoding="utf-8") as handle:
+            return sum(1 for line in handle if line.strip())
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return max(0, sum(1 for _ in csv.reader(handle)) - 1)
+
+
 def _jsonl(path: Path) -> Iterator[Row]:
     with path.open(encoding="utf-8") as handle:
         for index, line in enumerate(handle, start=1):
