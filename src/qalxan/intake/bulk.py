@@ -127,9 +127,9 @@ def run(
     With ``workers``, typing and placing (the CPU-bound part) run in that many worker processes
     while this one stores the chunk before: a pipeline, so the database never waits for them.
 
-    ``check`` finds the problems of the whole file (:func:`validate`): it runs before the first
-    chunk is stored, while the workers type the first chunks, and any problem it finds stops
-    the import with :class:`BadLines` before anything is stored.
+    ``check`` finds the problems of the whole file (:func:`validate`): it runs while the
+    workers type the first chunks, and any problem it finds stops the import with
+    :class:`BadLines` before anything is stored.
     """
     principal = ctx.principal
     if principal.agency_id is None:
@@ -156,19 +156,19 @@ def run(
         Writes(threaded=not in_process) as writes,
     ):
         pending: deque[tuple[list[Row], Future[list[Prepared]]]] = deque()
+        unchecked = check is not None
 
-        checked = check is None
-
-        def checked_file() -> None:
-            nonlocal checked
-            checked = True
-            if check is not None and (problems := check()):
-                raise BadLines(problems)
+        def checked() -> None:
+            """The whole file checked, the first time: nothing is stored before it passes."""
+            nonlocal unchecked
+            if check is not None and unchecked:
+                unchecked = False
+                if problems := check():
+                    raise BadLines(problems)
 
         def store_next() -> None:
             nonlocal writer, chunks
-            if not checked:
-                checked_file()
+            checked()
             done, future = pending.popleft()
             prepared = future.result()
             writer = _store(ctx, doctrine, done, prepared, author, rules, writer, outcome, writes)
@@ -186,8 +186,7 @@ def run(
                     return False
                 fresh = _select(ctx, doctrine, chunk, author, seen, skip_invalid, outcome)
             except InvalidInput:
-                if not checked:
-                    checked_file()  # names every bad line, not only the first
+                checked()  # names every bad line, not only the first
                 raise
             pending.append((chunk, preparer.submit(fresh, here=here)))
             return True
@@ -197,6 +196,8 @@ def run(
             typing = sum(1 for _, future in pending if not future.done())
             if more and preparer.pool is not None and typing < AHEAD:
                 more = read_next(here=False)  # the workers first: they never wait
+            elif unchecked:
+                checked()  # while the workers type the first chunks
             elif pending and pending[0][1].done():
                 store_next()  # in order
             elif more and (preparer.pool is None or (in_process and len(pending) < MAX_PENDING)):
