@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from qalxan.intake.classify.lexicon import Scoring, compile_lexicon, lexicon, load_yaml
-from qalxan.intake.classify.text import keys, sentence_words, sentences, word_key
+from qalxan.intake.classify.rules import RuleClassifier
+from qalxan.intake.classify.text import keys, sentence_tokens, sentence_words, sentences, word_key
 from qalxan.intake.taxonomy import taxonomy
 
 SCORING = Scoring(
@@ -76,6 +77,21 @@ def test_words_match_by_stem_in_each_language() -> None:
 def test_text_is_cut_into_sentences_of_folded_words() -> None:
     assert len(sentences("Police in the U.S. arrested him. He was released.")) == 2
     assert sentence_words("Sərhədi keçən. Второе!") == [["serhedi", "kecen"], ["второе"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Gunmen attacked the Gen.  Aliyev street office.", "Police met Dr.\nSmith. Then left."],
+)
+def test_a_sentence_runs_on_over_any_space_after_an_abbreviation(text: str) -> None:
+    # Each sentence is the text as written: it was once joined with one space, could not be
+    # found again in the text, and typing the report failed.
+    cut = sentences(text)
+    assert all(sentence in text for sentence in cut)
+    folded, written = sentence_tokens(text)
+    assert folded[0][:4] in (["gunmen", "attacked", "the", "gen"], ["police", "met", "dr", "smith"])
+    assert [len(s) for s in folded] == [len(s) for s in written]
+    assert RuleClassifier().classify(text).event_type
 
 
 @pytest.mark.parametrize(

@@ -31,13 +31,21 @@ SHORT_AZ_STEM = 3
 
 
 def sentences(text: str) -> list[str]:
-    """``text`` cut into sentences; abbreviations such as "U.S." or "St." do not end one."""
+    """``text`` cut into sentences; abbreviations such as "U.S." or "St." do not end one.
+
+    Each sentence is a slice of ``text`` as written (an abbreviation's sentence runs on over
+    the spaces or line break after it), so that it can be found again in the text."""
     parts: list[str] = []
-    for piece in _SENTENCE_END.split(text):
-        if parts and _ABBREVIATION.search(parts[-1][-8:]):
-            parts[-1] = f"{parts[-1]} {piece}"
-        elif piece.strip():
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        piece = text[start : end.start()]
+        if _ABBREVIATION.search(piece[-8:]):
+            continue  # not an end: the sentence goes on
+        if piece.strip():
             parts.append(piece)
+        start = end.end()
+    if text[start:].strip():
+        parts.append(text[start:])
     return parts
 
 
@@ -123,6 +131,10 @@ class Terms:
                 spaces[space][rest] = term
         # keys() has prefixes of two letters or more only.
         self.prefix_lengths = sorted({len(p) for p in self.prefix if len(p) >= 2})
+        # Every Azerbaijani stem of a token is a prefix of it: a token none of whose prefixes
+        # is an Azerbaijani term matches none, without stripping its suffixes (which cost
+        # more than the rest of its lookups).
+        self.az_lengths = sorted({len(a) for a in self.az})
 
     def ids(self, token: str) -> frozenset[int]:
         """The ids of the terms among :func:`keys` of ``token``."""
@@ -137,8 +149,9 @@ class Terms:
         else:
             found.append(self.en.get(stem_en(token)))
             az = self.az
-            found.extend(az.get(variant) for variant in az_variants(token))
-            found.extend(az.get(stem) for stem in strip_suffixes(token, SHORT_AZ_STEM))
+            if any(token[:end] in az for end in self.az_lengths if end <= len(token)):
+                found.extend(az.get(variant) for variant in az_variants(token))
+                found.extend(az.get(stem) for stem in strip_suffixes(token, SHORT_AZ_STEM))
         return frozenset(term for term in found if term is not None)
 
 
