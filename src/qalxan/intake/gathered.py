@@ -75,7 +75,7 @@ class Gathered:
             {
                 "report_id": report_id,
                 "incident_id": incident_id,
-                "reason": reason if type(reason) is Json else encoded.encoded(reason),
+                "reason": _stored(reason),
                 "joined_by": actor,
                 "joined_at": self.now,
             }
@@ -86,7 +86,7 @@ class Gathered:
             {
                 "incident_id": incident_id,
                 "kind": kind,
-                "detail": detail if type(detail) is Json else encoded.encoded(detail),
+                "detail": _stored(detail),
                 "actor": actor,
                 "at": self.now,
             }
@@ -120,3 +120,8 @@ class Gathered:
         if due is None:
             due = self._dues[minutes] = self.now + timedelta(minutes=minutes)
         return due
+
+
+def _stored(value: dict[str, Any] | Json) -> Json:
+    """A JSON value as stored (the common ones, such as a new incident's reason, come encoded)."""
+    return value if type(value) is Json else encoded.encoded(value)
