@@ -122,7 +122,8 @@ def run(
     workers: int = 0,
     check: Callable[[], list[str]] | None = None,
 ) -> Outcome:
-    """Store the rows (already validated, or with ``skip_invalid``) for the caller's agency.
+    """Store the rows (validated before, checked by ``check``, or with ``skip_invalid``) for the
+    caller's agency.
 
     With ``workers``, typing and placing (the CPU-bound part) run in that many worker processes
     while this one stores the chunk before: a pipeline, so the database never waits for them.
