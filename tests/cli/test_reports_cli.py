@@ -55,6 +55,22 @@ def test_import_stores_once_and_refuses_bad_files(env: Path) -> None:
     assert code == 2 and "agency" in out
 
 
+def test_a_file_with_bad_lines_is_refused_whole_or_imported_without_them(env: Path) -> None:
+    path = reports_file(env / "reports.jsonl")
+    lines = path.read_text("utf-8").splitlines()
+    lines.insert(1, '{"id": "b1", "text": "x", "date": "tomorrow"}')
+    lines.append('{"id": "b2", "text": "y", "date": "2026-10-01", "lat": 123, "lon": 1}')
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    code, out = run("reports", "import", str(path), "--agency", "agency-mes")
+    assert code == 2
+    assert "line 2: observed_at" in out and "line 5: lat" in out
+    assert "2 bad line(s), nothing imported" in out
+    code, out = run("reports", "import", str(path), "--agency", "agency-mes", "--skip-invalid")
+    assert code == 0, out
+    assert "3 stored" in out and "2 skipped" in out
+    assert "skipped line 2: observed_at" in out
+
+
 def test_classify_types_and_places_without_storing(env: Path) -> None:
     path = reports_file(env / "reports.jsonl")
     out_path = env / "typed.jsonl"

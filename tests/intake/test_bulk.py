@@ -201,6 +201,7 @@ def test_acled_exports_are_read_with_their_types_and_ids(tmp_path: Path) -> None
         encoding="utf-8",
     )
     (row,) = list(sources.read(path))
+    assert isinstance(row, sources.Row)
     assert sources.count(path) == 1
     assert sources.detect(path) == "acled"
     assert row.draft.event_type == "peaceful-protest"
@@ -209,8 +210,10 @@ def test_acled_exports_are_read_with_their_types_and_ids(tmp_path: Path) -> None
     assert "[size" not in row.draft.narrative
     bad = tmp_path / "bad.csv"
     bad.write_text(path.read_text().replace("Peaceful protest", "Picnic"), encoding="utf-8")
-    with pytest.raises(InvalidInput, match="line 2"):
-        list(sources.read(bad))
+    (unread,) = list(sources.read(bad))
+    assert unread == sources.Unreadable(
+        2, "sub_event_type: 'Picnic' is not an ACLED sub-event type", "event_type"
+    )
 
 
 def test_missed_acknowledgements_escalate(

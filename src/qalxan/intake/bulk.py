@@ -34,7 +34,7 @@ from qalxan.intake.candidates import Candidates
 from qalxan.intake.classify import Classifier
 from qalxan.intake.draft import Draft, check
 from qalxan.intake.prepare import Prepared
-from qalxan.intake.sources import Row
+from qalxan.intake.sources import Read, Unreadable
 from qalxan.intake.stages import COLLECT_EVERY, Preparer, Writes
 from qalxan.intake.store import Author, Writer, existing
 from qalxan.intake.submit import check_objects
@@ -93,13 +93,16 @@ class BadLines(InvalidInput):
         self.problems = problems
 
 
-def validate(rows: Iterable[Row], now: datetime | None = None) -> list[str]:
+def validate(rows: Iterable[Read], now: datetime | None = None) -> list[str]:
     """Every problem of the file, as ``line N: field: reason`` (reading stops at a line that
     cannot be read at all)."""
     problems: list[str] = []
     now = now or datetime.now(UTC)
     try:
         for row in rows:
+            if isinstance(row, Unreadable):
+                problems.append(f"line {row.line}: {row.problem}")
+                continue
             try:
                 check(row.draft, now)
             except InvalidInput as exc:
@@ -113,7 +116,7 @@ def run(
     ctx: audit.Context,
     doctrine: Doctrine,
     classifier: Classifier,
-    rows: Iterable[Row],
+    rows: Iterable[Read],
     *,
     origin: str,
     rules: dedup.Rules | None = None,
@@ -156,7 +159,7 @@ def run(
         Preparer(classifier, workers) as preparer,
         Writes(threaded=not in_process) as writes,
     ):
-        pending: deque[tuple[list[Row], Future[list[Prepared]]]] = deque()
+        pending: deque[tuple[list[Read], Future[list[Prepared]]]] = deque()
         unchecked = check is not None
 
         def checked() -> None:
@@ -213,7 +216,7 @@ def run(
     return outcome
 
 
-def _advance(outcome: Outcome, chunk: list[Row], progress: Callable[[int], None] | None) -> None:
+def _advance(outcome: Outcome, chunk: list[Read], progress: Callable[[int], None] | None) -> None:
     outcome.rows += len(chunk)
     if progress is not None:
         progress(len(chunk))
@@ -222,7 +225,7 @@ def _advance(outcome: Outcome, chunk: list[Row], progress: Callable[[int], None]
 def _select(
     ctx: audit.Context,
     doctrine: Doctrine,
-    chunk: list[Row],
+    chunk: list[Read],
     author: Author,
     seen: set[str],
     skip_invalid: bool,
@@ -230,13 +233,18 @@ def _select(
 ) -> list[Draft]:
     """The checked drafts of a chunk that are not stored yet (nor earlier in this file)."""
     now = datetime.now(UTC)
-    refs = [r.draft.origin_ref or "" for r in chunk]
+    refs = [r.draft.origin_ref or "" for r in chunk if not isinstance(r, Unreadable)]
     with session_factory(ctx.trail.engine)() as session:
         stored = existing(session, author.origin, refs)
     fresh = []
     # The markings the caller may create (checked once each: a file has a few).
     allowed: set[str] = set()
     for row in chunk:
+        if isinstance(row, Unreadable):
+            if not skip_invalid:
+                raise InvalidInput(f"line {row.line}: {row.problem}", row.field)
+            outcome.skipped.append(Skipped(row.line, row.problem))
+            continue
         ref = row.draft.origin_ref or ""
         if ref in stored or ref in seen:
             outcome.repeated += 1
@@ -260,7 +268,7 @@ def _select(
 def _store(
     ctx: audit.Context,
     doctrine: Doctrine,
-    chunk: list[Row],
+    chunk: list[Read],
     prepared: list[Prepared],
     author: Author,
     rules: dedup.Rules,
@@ -336,7 +344,7 @@ def _check_marking(ctx: audit.Context, classification: str) -> None:
     policy.check_create(ctx.principal, "report", None, rank)
 
 
-def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+def _chunks(rows: Iterable[Read], size: int) -> Iterator[list[Read]]:
     """Chunks of ``size`` rows, after a few smaller ones and before a few smaller ones: while
     the first chunk is typed nothing can be stored, and once the last one is typed nothing is
     left to type while it is stored; small ones keep both waits short."""

@@ -49,6 +49,20 @@ class Row:
     draft: Draft
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A line that could not be read as a report (not JSON, a date that is none, ...): its
+    number, why, and the field. The lines after it are read on: a check lists them all, and an
+    import that skips bad lines skips this one too."""
+
+    line: int
+    problem: str
+    field: str | None = None
+
+
+Read = Row | Unreadable
+
+
 def detect(path: Path) -> str:
     """The format of a file: ACLED by its header, otherwise by its name."""
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
@@ -58,17 +72,19 @@ def detect(path: Path) -> str:
     return "acled" if {"event_id_cnty", "notes", "sub_event_type"} <= set(header) else "csv"
 
 
-def read(path: Path, fmt: str | None = None) -> Iterator[Row]:
-    """The rows of a report file, in order; InvalidInput names the first bad line."""
+def read(path: Path, fmt: str | None = None) -> Iterator[Read]:
+    """The rows of a report file, in order, each read as a report or :class:`Unreadable`
+    (InvalidInput only for a file that cannot be read at all)."""
     kind = fmt or detect(path)
     if kind not in FORMATS:
         raise InvalidInput(f"format: one of {', '.join(FORMATS)}", "format")
     if kind == "jsonl":
         yield from _jsonl(path)
         return
+    parse = _acled if kind == "acled" else _plain
     with path.open(encoding="utf-8-sig", newline="") as handle:
         for index, record in enumerate(csv.DictReader(handle), start=2):
-            yield Row(index, _at_line(index, _acled if kind == "acled" else _plain, record))
+            yield _at_line(index, parse, record)
 
 
 def count(path: Path, fmt: str | None = None) -> int:
@@ -82,7 +98,7 @@ def count(path: Path, fmt: str | None = None) -> int:
         return max(0, sum(1 for _ in csv.reader(handle)) - 1)
 
 
-def _jsonl(path: Path) -> Iterator[Row]:
+def _jsonl(path: Path) -> Iterator[Read]:
     with path.open(encoding="utf-8") as handle:
         for index, line in enumerate(handle, start=1):
             if not line.strip():
@@ -90,18 +106,20 @@ def _jsonl(path: Path) -> Iterator[Row]:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise InvalidInput(f"line {index}: not JSON ({exc.msg})", "file") from exc
+                yield Unreadable(index, f"not JSON ({exc.msg})", "file")
+                continue
             if not isinstance(record, dict):
-                raise InvalidInput(f"line {index}: not a JSON object", "file")
-            yield Row(index, _at_line(index, _plain, record))
+                yield Unreadable(index, "not a JSON object", "file")
+                continue
+            yield _at_line(index, _plain, record)
 
 
-def _at_line(line: int, parse: Any, record: dict[str, Any]) -> Draft:
+def _at_line(line: int, parse: Any, record: dict[str, Any]) -> Read:
     try:
         draft: Draft = parse(record)
     except InvalidInput as exc:
-        raise InvalidInput(f"line {line}: {exc.message}", exc.field) from exc
-    return draft
+        return Unreadable(line, exc.message, exc.field)
+    return Row(line, draft)
 
 
 def _plain(record: dict[str, Any]) -> Draft:
