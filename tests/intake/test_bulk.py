@@ -13,7 +13,6 @@ from sqlalchemy import Engine, func, select
 from qalxan.access.audit import Context
 from qalxan.access.tables import AuditRow
 from qalxan.bootstrap import operator_principal, trail
-from qalxan.errors import InvalidInput
 from qalxan.intake import bulk, escalation, sources, store
 from qalxan.intake.classify import RuleClassifier
 from qalxan.intake.tables import (
