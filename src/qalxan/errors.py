@@ -50,6 +50,9 @@ def required_text(
         raise InvalidInput(f"{field}: {missing}", field=field)
     if len(text) > max_length:
         raise InvalidInput(f"{field}: at most {max_length} characters", field=field)
+    if "\x00" in text:
+        # No text of ours holds one, and PostgreSQL refuses it (at the write, as a failure).
+        raise InvalidInput(f"{field}: contains a NUL character", field=field)
     return text
 
 

@@ -71,6 +71,19 @@ def test_a_file_with_bad_lines_is_refused_whole_or_imported_without_them(env: Pa
     assert "skipped line 2: observed_at" in out
 
 
+def test_a_file_that_is_no_utf8_text_or_holds_a_nul_is_refused_with_the_reason(env: Path) -> None:
+    wide = env / "wide.csv"
+    wide.write_text("id,text,date\n1,Flood in Baku,2026-10-01\n", encoding="utf-16")
+    code, out = run("reports", "import", str(wide))
+    assert code == 2
+    assert "wide.csv: not UTF-8 text" in out and "Traceback" not in out
+    nul = env / "nul.jsonl"
+    nul.write_text(json.dumps({"id": "n", "text": "Flood\u0000 in Baku", "date": "2026-10-01"}))
+    code, out = run("reports", "import", str(nul))
+    assert code == 2
+    assert "line 1: narrative: contains a NUL character" in out
+
+
 def test_classify_types_and_places_without_storing(env: Path) -> None:
     path = reports_file(env / "reports.jsonl")
     out_path = env / "typed.jsonl"

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -67,7 +68,7 @@ def detect(path: Path) -> str:
     """The format of a file: ACLED by its header, otherwise by its name."""
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with _readable(path), path.open(encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle), [])
     return "acled" if {"event_id_cnty", "notes", "sub_event_type"} <= set(header) else "csv"
 
@@ -78,24 +79,37 @@ def read(path: Path, fmt: str | None = None) -> Iterator[Read]:
     kind = fmt or detect(path)
     if kind not in FORMATS:
         raise InvalidInput(f"format: one of {', '.join(FORMATS)}", "format")
-    if kind == "jsonl":
-        yield from _jsonl(path)
-        return
-    parse = _acled if kind == "acled" else _plain
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for index, record in enumerate(csv.DictReader(handle), start=2):
-            yield _at_line(index, parse, record)
+    with _readable(path):
+        if kind == "jsonl":
+            yield from _jsonl(path)
+            return
+        parse = _acled if kind == "acled" else _plain
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for index, record in enumerate(csv.DictReader(handle), start=2):
+                yield _at_line(index, parse, record)
+
+
+@contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    """A file that is no UTF-8 text, or no CSV, refused with the reason (not a traceback)."""
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path.name}: not UTF-8 text ({exc.reason})", "file") from exc
+    except csv.Error as exc:
+        raise InvalidInput(f"{path.name}: not CSV ({exc})", "file") from exc
 
 
 def count(path: Path, fmt: str | None = None) -> int:
     """About how many rows :func:`read` yields (for a progress bar): the file's records,
     counted without reading them as reports."""
     kind = fmt or detect(path)
-    if kind == "jsonl":
-        with path.open(encoding="utf-8") as handle:
-            return sum(1 for line in handle if line.strip())
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return max(0, sum(1 for _ in csv.reader(handle)) - 1)
+    with _readable(path):
+        if kind == "jsonl":
+            with path.open(encoding="utf-8") as handle:
+                return sum(1 for line in handle if line.strip())
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return max(0, sum(1 for _ in csv.reader(handle)) - 1)
 
 
 def _jsonl(path: Path) -> Iterator[Read]:
