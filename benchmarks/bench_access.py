@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from rich.progress import Progress
-from sqlalchemy import create_engine, insert, select, text, update
+from sqlalchemy import Table, create_engine, insert, select, text, update
 
 from benchmarks.common import Row, percentile
 from qalxan.access import audit, chain, policy
@@ -191,7 +192,7 @@ def verify_million() -> list[Row]:
                     }
                     row["hash"] = prev = audit.row_hash(prev, row)
                     batch.append(row)
-                conn.execute(insert(AuditRow.__table__), batch)
+                conn.execute(insert(cast(Table, AuditRow.__table__)), batch)
                 progress.advance(task, len(batch))
             conn.execute(update(AuditHeadRow).values(seq=CHAIN, hash=prev))
         start = time.perf_counter()

@@ -103,7 +103,7 @@ def ncei_scores(cases: list[NceiCase]) -> tuple[float, float, list[str]]:
             strict += 1
             near += 1
             continue
-        gap = flat_km(adm2[admin1], case.lat, case.lon) if admin1 in adm2 else None
+        gap = flat_km(adm2[admin1], case.lat, case.lon) if admin1 and admin1 in adm2 else None
         if gap is not None and gap <= NEAR_KM:
             near += 1
         misses.append(f"{case.text!r}: {admin1} vs {truth} ({gap and round(gap, 1)} km)")

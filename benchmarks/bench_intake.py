@@ -104,7 +104,8 @@ def _bulk(texts: list[dict[str, str]], url: str | None, name: str) -> list[Row]:
         ctx = _importer(settings, engine)
         doctrine = DoctrineCache().current(engine)
         classifier = classifier_for(Path(tmp))
-        warm = [sources.Row(1, r.draft) for r in list(sources.read(path))[:20]]
+        read = list(sources.read(path))[:20]
+        warm = [sources.Row(1, r.draft) for r in read if isinstance(r, sources.Row)]
         workers = bulk.default_workers()
         # As a worker process would start it: the lexicon, the gazetteer and the shapes that
         # placing a point reads (the border, the pipelines) are loaded before it forks.
