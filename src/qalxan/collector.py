@@ -22,8 +22,8 @@ from contextlib import contextmanager
 def paused() -> Iterator[None]:
     """No collections while the block runs.
 
-    Afterwards, what the block allocated and still holds (typing's and placing's caches: tens
-    of thousands of objects) is old: it is moved to the oldest generation, as collections
+    Afterwards, what the block allocated and still holds (typing's and placing's caches: about
+    a hundred thousand objects) is old: it is moved to the oldest generation, as collections
     would move it, rather than walked by the first collection once the collector is back (a
     tenth of a second at the end of every import). Cycles the block left behind are found by
     the next full collection."""

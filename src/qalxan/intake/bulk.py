@@ -94,7 +94,7 @@ class BadLines(InvalidInput):
 
 
 def validate(rows: Iterable[Read], now: datetime | None = None) -> list[str]:
-    """Every problem of the file, as ``line N: field: reason`` (reading stops at a line that
+    """Every problem of the file, as ``line N: field: reason`` (or one problem, when the file
     cannot be read at all)."""
     problems: list[str] = []
     now = now or datetime.now(UTC)
@@ -160,14 +160,14 @@ def run(
         Writes(threaded=not in_process) as writes,
     ):
         pending: deque[tuple[list[Read], Future[list[Prepared]]]] = deque()
-        unchecked = check is not None
+        unchecked = check
 
         def checked() -> None:
             """The whole file checked, the first time: nothing is stored before it passes."""
             nonlocal unchecked
-            if check is not None and unchecked:
-                unchecked = False
-                if problems := check():
+            if unchecked is not None:
+                problems, unchecked = unchecked(), None
+                if problems:
                     raise BadLines(problems)
 
         def store_next() -> None:
@@ -200,7 +200,7 @@ def run(
             typing = sum(1 for _, future in pending if not future.done())
             if more and preparer.pool is not None and typing < AHEAD:
                 more = read_next(here=False)  # the workers first: they never wait
-            elif unchecked:
+            elif unchecked is not None:
                 checked()  # while the workers type the first chunks
             elif pending and pending[0][1].done():
                 store_next()  # in order

@@ -17,11 +17,9 @@ from qalxan.intake.classify import Classifier
 from qalxan.intake.draft import Draft
 from qalxan.intake.prepare import Parts, Prepared, joined, parts_of, prepare_many
 
-# The garbage collector is paused while an import runs: its passes over what the import holds
-# (the incidents, the index of open ones; in the workers, the caches of the lexicon and the
-# gazetteer) cost a fifth of the CPU. Nothing of the import relies on it (reference counting
-# frees what it drops), and a collection every so many chunks keeps an import of millions of
-# rows from piling up whatever cycles its libraries leave.
+# The collector is paused while an import runs (see :mod:`qalxan.collector`); a collection every
+# so many chunks keeps an import of millions of rows from piling up whatever cycles its
+# libraries leave.
 COLLECT_EVERY = 50
 
 

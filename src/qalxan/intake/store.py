@@ -73,17 +73,20 @@ class Writer:
         self.session = session
         self.doctrine = doctrine
         self.rules = rules
-        self.now = now
         self._incidents: dict[str, Held] = {}
         # A bulk import shares one index across its chunks (see Candidates.load).
         self.candidates = candidates or Candidates(rules)
         self.gathered = Gathered(now)
 
+    @property
+    def now(self) -> datetime:
+        """The time of the chunk being stored (its rows' times)."""
+        return self.gathered.now
+
     def resume(self, session: Session, now: datetime) -> None:
         """Go on in another transaction (the next chunk of an import, after :meth:`flush`),
         keeping the incidents held so far: a report joining one of them reads nothing back."""
         self.session = session
-        self.now = now
         self.gathered.restart(now)
         if len(self._incidents) > HELD_INCIDENTS:
             # The oldest half goes; they are read back if a report joins them after all.

@@ -1,9 +1,10 @@
 """Record ids: random, so that an id tells nothing about how many records exist or when.
 
 The randomness comes from the operating system, as :func:`secrets.token_hex` takes it, but a
-few thousand ids' worth at a time: a bulk import makes a dozen ids per report, and a system
-call each cost more than the rest of making its rows. A forked process starts with none (it
-must not hand out the ids its parent will), and threads take from the buffer under a lock.
+few thousand ids' worth at a time: a system call per id was about 4% of the CPU of the process
+storing a bulk import (two ids per report: its own, and mostly a new incident's). A forked
+process starts with none (it must not hand out the ids its parent will), and threads take from
+the buffer under a lock.
 """
 
 from __future__ import annotations
