@@ -7,7 +7,10 @@ PYTEST_ARGS ?=
 
 .PHONY: setup run test check bench system-deps clean
 
+# The hot paths compiled with mypyc (scripts/compile.py): again whenever one of their sources
+# changed; without a C compiler the platform runs as plain Python.
 setup: $(STAMP)
+	@$(BIN)/python scripts/compile.py
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (set PYTHON=...)"; exit 1; }
@@ -40,4 +43,5 @@ system-deps:
 	bash scripts/system-deps.sh
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-artifacts
+	-test -x $(BIN)/python && $(BIN)/python scripts/compile.py --clean
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-artifacts build

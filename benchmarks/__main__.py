@@ -25,6 +25,7 @@ from benchmarks import (
     bench_typing,
 )
 from benchmarks.common import Row
+from qalxan import compiled
 
 BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     "startup": bench_startup.run,
@@ -51,7 +52,9 @@ LOG_WIDTH = 200
 
 def main(names: list[str]) -> int:
     console = Console(width=None if sys.stdout.isatty() else LOG_WIDTH)
-    table = Table("benchmark", "measured", "target", "", "conditions", title="Qalxan benchmarks")
+    # Compiled or not, the hot paths (scripts/compile.py) change the figures.
+    title = f"Qalxan benchmarks (hot paths {compiled.state()})"
+    table = Table("benchmark", "measured", "target", "", "conditions", title=title)
     failed = False
     for name in names or list(BENCHMARKS):
         with console.status(f"running {name}"):

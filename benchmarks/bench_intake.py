@@ -11,9 +11,11 @@ import csv
 import json
 import os
 import random
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +27,7 @@ from sqlalchemy import Engine, insert
 
 from benchmarks.bench_access import fresh_schema
 from benchmarks.common import Row, percentile, served
+from qalxan import compiled
 from qalxan.access import apikeys
 from qalxan.access.audit import Context
 from qalxan.access.identity import principal_of
@@ -45,6 +48,7 @@ SUBMISSIONS = 1000
 INCIDENTS = 1_000_000
 LIST_QUERIES = 200
 BATCH = 20_000
+RUNS = 3
 
 
 def run() -> list[Row]:
@@ -55,8 +59,7 @@ def run() -> list[Row]:
     rows += _bulk(texts, None, "SQLite")
     postgres = os.environ.get("QALXAN_BENCH_DATABASE_URL")
     if postgres:
-        with fresh_schema(postgres) as url:
-            rows += _bulk(texts, url, "PostgreSQL")
+        rows += _bulk(texts, postgres, "PostgreSQL")
     rows.append(_submission(texts))
     rows += _listing(None, "SQLite")
     if postgres:
@@ -95,7 +98,45 @@ def _classify(texts: list[dict[str, str]]) -> Row:
     )
 
 
-def _bulk(texts: list[dict[str, str]], url: str | None, name: str) -> list[Row]:
+def _bulk(texts: list[dict[str, str]], server: str | None, name: str) -> list[Row]:
+    """The import, :data:`RUNS` times into fresh stores (a schema of its own on the PostgreSQL
+    ``server``, else SQLite): the machine's speed swings from minute to minute, and one run
+    of a few seconds says more of the minute than of the import."""
+    runs = []
+    for _ in range(RUNS):
+        with fresh_schema(server) if server else nullcontext(None) as url:
+            runs.append(_bulk_once(texts, url))
+    rates = sorted(rows / seconds for rows, seconds, _, _ in runs)
+    rate = statistics.median(rates)
+    outcome, again = runs[-1][2:]
+    return [
+        Row(
+            f"bulk import end to end, {name}",
+            f"{rate:,.0f} reports/s",
+            ">= 2,000 reports/s",
+            rate >= 2000,
+            f"median of {RUNS} imports into fresh stores "
+            f"({', '.join(f'{r:,.0f}' for r in rates)}); "
+            f"{outcome.rows} texts typed, placed, de-duplicated, routed: "
+            f"{outcome.incidents} incidents, {outcome.joined} joined; "
+            f"{bulk.default_workers()} worker process(es) typing and placing; "
+            f"hot paths {compiled.state()}",
+        ),
+        Row(
+            f"bulk import run again, {name}",
+            f"{again.stored} stored",
+            "0 stored",
+            again.stored == 0 and again.repeated == outcome.rows,
+            f"{again.repeated} recognised as already stored, {again.per_second:,.0f} rows/s",
+        ),
+    ]
+
+
+def _bulk_once(
+    texts: list[dict[str, str]], url: str | None
+) -> tuple[int, float, bulk.Outcome, bulk.Outcome]:
+    """One import of ``texts`` into a fresh store: reports stored, seconds, the outcome, and
+    the outcome of importing the file again."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=url, doctrine_refresh_seconds=0)
         engine = bootstrap(settings)
@@ -125,25 +166,7 @@ def _bulk(texts: list[dict[str, str]], url: str | None, name: str) -> list[Row]:
         seconds = time.perf_counter() - started
         again = bulk.run(ctx, doctrine, classifier, sources.read(path), origin="bench")
         engine.dispose()
-    rate = outcome.rows / seconds
-    return [
-        Row(
-            f"bulk import end to end, {name}",
-            f"{rate:,.0f} reports/s",
-            ">= 2,000 reports/s",
-            rate >= 2000,
-            f"{outcome.rows} texts typed, placed, de-duplicated, routed: "
-            f"{outcome.incidents} incidents, {outcome.joined} joined; "
-            f"{workers} worker process(es) typing and placing",
-        ),
-        Row(
-            f"bulk import run again, {name}",
-            f"{again.stored} stored",
-            "0 stored",
-            again.stored == 0 and again.repeated == outcome.rows,
-            f"{again.repeated} recognised as already stored, {again.per_second:,.0f} rows/s",
-        ),
-    ]
+    return outcome.rows, seconds, outcome, again
 
 
 def _importer(settings: Settings, engine: Engine) -> Context:

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from qalxan.intake.classify.lexicon import Scoring, compile_lexicon, lexicon, load_yaml
+from qalxan.intake.classify.lexicon import compile_lexicon, lexicon
+from qalxan.intake.classify.lexicon_files import Scoring, load_yaml
 from qalxan.intake.classify.rules import RuleClassifier
 from qalxan.intake.classify.text import keys, sentence_tokens, sentence_words, sentences, word_key
 from qalxan.intake.taxonomy import taxonomy

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 from typing import NamedTuple
 
 import yaml
@@ -30,7 +30,8 @@ LATIN = "latin"
 ABJAD = "abjad"
 OTHER = "other"
 
-_WORDS = Path(__file__).parent / "data" / "words.yaml"
+# By package, not by __file__: a compiled module does not sit where its source does.
+_WORDS = resources.files("qalxan.screening").joinpath("data", "words.yaml")
 
 
 @lru_cache(maxsize=1)

@@ -8,8 +8,9 @@ by prefix, ``=word`` exactly as written, ``a|b|c`` any of these words; ``..`` be
 lets up to ``gap`` other words (see ``scoring.yaml``) stand between them. Words are folded
 first, so "Sərhəd" and "serhed" are one word.
 
-Loaded once and validated: an unknown type code, a weight out of range, a malformed phrase or a
-phrase listed twice under one type fails loudly, naming the file.
+Loaded once and validated (the files as read: :mod:`.lexicon_files`): an unknown type code, a
+weight out of range, a malformed phrase or a phrase listed twice under one type fails loudly,
+naming the file.
 """
 
 from __future__ import annotations
@@ -20,11 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
+from qalxan.intake.classify.lexicon_files import LanguageFile, Scoring, load_yaml, validate
 from qalxan.intake.classify.text import Terms, word_key, words
 from qalxan.intake.taxonomy import taxonomy
 
@@ -32,38 +31,6 @@ CONTEXT = "@context"
 GAP = ".."
 MAX_WEIGHT = 10.0
 TOKEN_CACHE = 200_000
-
-
-class LanguageFile(BaseModel):
-    """A lexicon file: the cues of one language."""
-
-    model_config = ConfigDict(extra="forbid")
-    language: Literal["en", "az", "ru"]
-    context: list[str] = []
-    cues: dict[str, dict[str, float]]
-
-
-class Scoring(BaseModel):
-    """How matched cues add up (``scoring.yaml``, where each field is explained)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    gap: int = Field(ge=0, le=10)
-    sentence_weights: tuple[float, ...] = Field(min_length=1)
-    late_sentence_types: dict[str, float] = {}
-    context_weight: float = Field(ge=0, le=1)
-    framing_types: tuple[str, ...] = ()
-    framed_types: tuple[str, ...] = ()
-    decay: float = Field(ge=0, le=1)
-    priors: dict[str, float]
-    fallback: str
-
-    def sentence_weight(self, event_type: str, sentence: int) -> float:
-        """The weight of a cue for ``event_type`` in the ``sentence``-th sentence (from 0)."""
-        weights = self.sentence_weights
-        weight = weights[min(sentence, len(weights) - 1)]
-        if sentence:
-            weight = max(weight, self.late_sentence_types.get(event_type, 0.0))
-        return weight
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,38 +114,6 @@ class Lexicon:
         return {c.event_type for c in self.cues if c.language == language and c.weight > 0}
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that refuses a mapping with a key twice (a cue listed twice)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"{key!r} is listed twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def load_yaml(name: str, text: str) -> Any:
-    """The YAML document ``text`` of the lexicon file ``name``; fails on a key listed twice."""
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise ValueError(f"lexicon {name}: {exc}") from exc
-
-
-def _validate(name: str, model: type[BaseModel], raw: Any) -> Any:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
-        raise ValueError(f"lexicon {name}: {where}: {error['msg']}") from exc
-
-
 class _Compiler:
     def __init__(self, gap: int) -> None:
         self.gap = gap
@@ -242,7 +177,7 @@ def compile_lexicon(files: Iterable[tuple[str, Any]], scoring: Scoring) -> Lexic
             raise ValueError(f"lexicon scoring.yaml: unknown event type {code!r}")
     compiler = _Compiler(scoring.gap)
     for name, raw in files:
-        data: LanguageFile = _validate(name, LanguageFile, raw)
+        data: LanguageFile = validate(name, LanguageFile, raw)
         for phrase in data.context:
             compiler.add(name, phrase, data.language, CONTEXT, 1.0)
         for code, phrases in data.cues.items():
@@ -267,7 +202,7 @@ def lexicon() -> Lexicon:
     """The bundled lexicon (validated and compiled once per process)."""
     package = resources.files(__package__)
     text = package.joinpath("scoring.yaml").read_text("utf-8")
-    scoring = _validate("scoring.yaml", Scoring, load_yaml("scoring.yaml", text))
+    scoring = validate("scoring.yaml", Scoring, load_yaml("scoring.yaml", text))
     folder = package.joinpath("lexicon")
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".yaml"))
     files = [(name, load_yaml(name, folder.joinpath(name).read_text("utf-8"))) for name in names]

@@ -1,0 +1,162 @@
+"""Compile the hot paths to C with mypyc, in place (run by ``make setup``).
+
+Typing and placing a report (the bulk import's worker) and scoring a screening query are
+plain Python over strings, dicts and tuples, spread thin over many functions: no one part
+is worth rewriting, and each is already typed for ``mypy --strict``. mypyc compiles those
+same modules, unchanged, into extension modules beside their sources, which Python then
+imports instead of the ``.py`` files. The results are the same to the last bit (the test
+suite runs on the compiled modules).
+
+``src/qalxan/compiled.json`` records each source's digest: a module edited since is stale,
+and :mod:`qalxan.compiled` then imports every listed module from its source until this
+script runs again. Without a C compiler the platform runs as plain Python, only slower.
+
+    python scripts/compile.py           # compile when a source changed
+    python scripts/compile.py --clean   # remove the compiled modules
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import sysconfig
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src"
+MANIFEST = SRC / "qalxan" / "compiled.json"
+BUILD = ROOT / "build" / "mypyc"
+
+# The modules compiled, by what runs them. Only modules that import no pydantic model (mypyc
+# compiles none) and that nothing patches at run time.
+MODULES = (
+    # Typing a report: the lexicon's matching, the cue rules, the text's words.
+    "qalxan/intake/classify/lexicon.py",
+    "qalxan/intake/classify/rules.py",
+    "qalxan/intake/classify/text.py",
+    "qalxan/lang/stem.py",
+    # Placing a report: place names found in the text, and which place they mean.
+    "qalxan/geo/mentions.py",
+    "qalxan/geo/names.py",
+    "qalxan/geo/resolve.py",
+    # Screening a name: its words, the candidates, how alike the names are.
+    "qalxan/screening/acronyms.py",
+    "qalxan/screening/evidence.py",
+    "qalxan/screening/facts.py",
+    "qalxan/screening/keys.py",
+    "qalxan/screening/matcher.py",
+    "qalxan/screening/postings.py",
+    "qalxan/screening/prepared.py",
+    "qalxan/screening/retrieval.py",
+    "qalxan/screening/scoring.py",
+    "qalxan/screening/similarity.py",
+    "qalxan/screening/text.py",
+    "qalxan/screening/vocabulary.py",
+)
+# One shared library holds the compiled code of every module (calls between them are then
+# plain C calls); each module's own extension is a small stub that loads it.
+GROUP = "qalxan._native"
+
+
+def digests() -> dict[str, str]:
+    """Each listed module's source digest, by module name."""
+    return {
+        path.removesuffix(".py").replace("/", "."): hashlib.sha256(
+            (SRC / path).read_bytes()
+        ).hexdigest()
+        for path in MODULES
+    }
+
+
+def built() -> list[Path]:
+    """The compiled extension modules in the source tree: one per module, and the library
+    that holds their code."""
+    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+    found = [SRC / path.removesuffix(".py") for path in MODULES]
+    found.append(SRC / f"{GROUP.replace('.', '/')}__mypyc")
+    return [Path(f"{p}{suffix}") for p in found]
+
+
+def clean() -> None:
+    MANIFEST.unlink(missing_ok=True)
+    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+    for path in (SRC / "qalxan").rglob(f"*{suffix}"):
+        path.unlink()
+    shutil.rmtree(BUILD, ignore_errors=True)
+
+
+def fresh(wanted: dict[str, str]) -> bool:
+    """Whether the compiled modules are there and of the current sources and interpreter."""
+    try:
+        known = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        known.get("modules") == wanted
+        and known.get("python") == sys.implementation.cache_tag
+        and all(p.exists() for p in built())
+    )
+
+
+def compile_modules(wanted: dict[str, str]) -> None:
+    # Imported here: only a build needs them.
+    from mypyc.build import mypycify
+    from setuptools import setup  # type: ignore[import-untyped]
+
+    clean()
+    os.chdir(SRC)
+    extensions = mypycify(
+        ["--config-file", str(ROOT / "pyproject.toml"), *MODULES],
+        opt_level="3",
+        group_name=GROUP,
+        target_dir=str(BUILD / "c"),
+    )
+    setup(
+        name="qalxan-compiled",
+        ext_modules=extensions,
+        script_args=[
+            "--quiet",
+            "build_ext",
+            "--inplace",
+            "--build-temp",
+            str(BUILD / "temp"),
+            "--build-lib",
+            str(BUILD / "lib"),
+            "--parallel",
+            str(os.cpu_count() or 1),
+        ],
+    )
+    MANIFEST.write_text(
+        json.dumps({"python": sys.implementation.cache_tag, "modules": wanted}, indent=1) + "\n",
+        encoding="utf-8",
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clean", action="store_true", help="remove the compiled modules")
+    args = parser.parse_args()
+    if args.clean:
+        clean()
+        return 0
+    wanted = digests()
+    if fresh(wanted):
+        print(f"compiled modules up to date ({len(MODULES)})")
+        return 0
+    print(f"compiling {len(MODULES)} modules with mypyc (a minute or two)...", flush=True)
+    try:
+        compile_modules(wanted)
+    except (Exception, SystemExit) as exc:  # any failure: plain Python
+        clean()
+        print(f"compiling failed, running as plain Python (slower): {exc}", file=sys.stderr)
+        return 0
+    print(f"compiled {len(MODULES)} modules")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

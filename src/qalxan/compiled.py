@@ -1,0 +1,88 @@
+"""Whether the hot paths run compiled (``scripts/compile.py`` builds them with mypyc).
+
+A compiled module sits beside its source, and Python imports it first. Were a source edited
+after the build, the old compiled code would run instead of it, silently: so the build
+records each source's digest, and when any differs (or ``QALXAN_PURE_PYTHON`` is set) every
+compiled module is imported from its source instead. All of them or none: compiled modules
+call each other's compiled code directly, not through the module a source would replace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from importlib.abc import MetaPathFinder
+from importlib.machinery import ModuleSpec
+from importlib.util import spec_from_file_location
+from pathlib import Path
+from types import ModuleType
+
+PURE = "QALXAN_PURE_PYTHON"
+MANIFEST = Path(__file__).with_name("compiled.json")
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def listed(manifest: Path = MANIFEST) -> dict[str, str]:
+    """The compiled modules the build recorded, with their sources' digests (none when it
+    compiled nothing)."""
+    try:
+        known = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    modules = known.get("modules") if isinstance(known, dict) else None
+    return dict(modules) if isinstance(modules, dict) else {}
+
+
+def source_of(module: str, root: Path = _ROOT) -> Path:
+    return root.joinpath(*module.split(".")).with_suffix(".py")
+
+
+def stale(modules: dict[str, str], root: Path = _ROOT) -> list[str]:
+    """The ``modules`` whose source is no longer the one compiled."""
+    found = []
+    for module, digest in modules.items():
+        try:
+            now = hashlib.sha256(source_of(module, root).read_bytes()).hexdigest()
+        except OSError:
+            now = ""
+        if now != digest:
+            found.append(module)
+    return found
+
+
+class Sources(MetaPathFinder):
+    """Imports ``modules`` from their sources, even where a compiled module sits beside them."""
+
+    def __init__(self, modules: Sequence[str], root: Path = _ROOT) -> None:
+        self.modules = frozenset(modules)
+        self.root = root
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname not in self.modules:
+            return None
+        return spec_from_file_location(fullname, source_of(fullname, self.root))
+
+
+def state() -> str:
+    """``compiled``, ``pure`` (asked for), ``stale`` (a source changed since the build) or
+    ``absent`` (never built, or no compiler)."""
+    modules = listed()
+    if not modules:
+        return "absent"
+    if any(isinstance(f, Sources) for f in sys.meta_path):
+        return "pure" if os.environ.get(PURE) else "stale"
+    return "compiled"
+
+
+def install(manifest: Path = MANIFEST, root: Path = _ROOT) -> None:
+    """Route the compiled modules to their sources when they must not be used."""
+    modules = listed(manifest)
+    if not modules or any(isinstance(f, Sources) for f in sys.meta_path):
+        return
+    if os.environ.get(PURE) or stale(modules, root):
+        sys.meta_path.insert(0, Sources(list(modules), root))
