@@ -40,7 +40,11 @@ from qalxan.intake.store import Author, Writer, existing
 from qalxan.intake.submit import check_objects
 from qalxan.store.engine import driver, is_sqlite, session_factory
 
-CHUNK = 500
+# Rows a transaction stores. On PostgreSQL, 1,000 imports about 6% faster than 500 (fewer
+# statements, and the rollups' rows of a week or a month updated fewer times over); 2,000 is
+# slower again (the first and the last chunks, typed and stored alone, take longer). The same
+# on SQLite.
+CHUNK = 1000
 FIRST_CHUNK = 50
 # Chunks read ahead of storing: enough to keep the workers busy. With one, a worker that
 # finished its chunk while this process was storing waits for the next until this one has
