@@ -13,6 +13,8 @@ QalxanError
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class QalxanError(Exception):
     """Base of every error the platform raises on purpose."""
@@ -39,6 +41,14 @@ class Conflict(QalxanError):
 
 class PayloadTooLarge(QalxanError):
     code = "payload_too_large"
+
+
+def first_problem(error: ValidationError) -> tuple[str, str]:
+    """Where the first value pydantic refused sits (``a.b.0``; empty at the top) and why."""
+    found = error.errors()
+    if not found:
+        return "", str(error)
+    return ".".join(str(part) for part in found[0]["loc"]), found[0]["msg"]
 
 
 def required_text(

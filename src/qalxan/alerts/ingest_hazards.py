@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qalxan.alerts.model import Info
 from qalxan.alerts.vocabulary import load_vocabulary
-from qalxan.errors import QalxanError
+from qalxan.errors import QalxanError, first_problem
 from qalxan.intake.taxonomy import taxonomy
 from qalxan.lang.fold import fold
 
@@ -109,9 +109,8 @@ def load_hazards() -> Hazards:
     except (OSError, yaml.YAMLError) as exc:
         raise HazardsError(f"{FILE}: {exc}") from exc
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise HazardsError(f"{FILE}: {where}: {first['msg']}") from exc
+        where, problem = first_problem(exc)
+        raise HazardsError(f"{FILE}: {where}: {problem}") from exc
     _check(data)
     rules = []
     for hazard in data.hazards:

@@ -13,7 +13,7 @@ import pycountry
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from qalxan.errors import QalxanError
+from qalxan.errors import QalxanError, first_problem
 
 FILE = "cap.yaml"
 LISTS = (
@@ -86,9 +86,8 @@ def load_vocabulary() -> Vocabulary:
     except (OSError, yaml.YAMLError) as error:
         raise VocabularyError(f"{FILE}: {error}") from error
     except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        raise VocabularyError(f"{FILE}: {field}: {first['msg']}", field=field) from error
+        field, problem = first_problem(error)
+        raise VocabularyError(f"{FILE}: {field}: {problem}", field=field) from error
 
 
 @lru_cache(maxsize=4096)

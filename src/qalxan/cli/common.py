@@ -19,7 +19,7 @@ from qalxan.access import accounts
 from qalxan.access.audit import Context
 from qalxan.access.identity import principal_of
 from qalxan.bootstrap import bootstrap, operator_principal, trail
-from qalxan.errors import NotFound, QalxanError
+from qalxan.errors import NotFound, QalxanError, first_problem
 from qalxan.settings import Settings, get_settings
 from qalxan.store.engine import transaction
 
@@ -39,9 +39,8 @@ def settings() -> Settings:
     try:
         return get_settings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "settings"
-        errors.print(f"[red]error:[/red] invalid setting {field}: {first['msg']}")
+        path, problem = first_problem(exc)
+        errors.print(f"[red]error:[/red] invalid setting {path or 'settings'}: {problem}")
         raise typer.Exit(2) from exc
 
 

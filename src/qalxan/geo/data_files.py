@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from qalxan.errors import QalxanError
+from qalxan.errors import QalxanError, first_problem
 from qalxan.geo.model import AdminUnit, Airport, Gazetteer, Pipeline, Place
 
 M = TypeVar("M", bound=BaseModel)
@@ -114,9 +114,8 @@ def validate(model: type[M], raw: Any, where: str) -> M:
     try:
         return model.model_validate(raw)
     except ValidationError as error:
-        first = error.errors()[0]
-        path = ".".join(str(part) for part in first["loc"])
-        raise GazetteerError(f"{where}.{path}: {first['msg']}") from None
+        path, problem = first_problem(error)
+        raise GazetteerError(f"{where}.{path}: {problem}") from None
 
 
 def features(name: str, props: type[M]) -> list[tuple[M, BaseGeometry]]:

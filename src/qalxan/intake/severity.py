@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from qalxan.errors import first_problem
 from qalxan.intake.taxonomy import taxonomy
 
 LOWEST, HIGHEST = 1, 5
@@ -125,8 +126,8 @@ def rules() -> Scale:
     try:
         scale = Scale.model_validate(yaml.load(text, Loader=yaml.CSafeLoader))
     except ValidationError as exc:
-        error = exc.errors()[0]
-        raise ValueError(f"severity.yaml: {error['loc']}: {error['msg']}") from exc
+        where, problem = first_problem(exc)
+        raise ValueError(f"severity.yaml: {where}: {problem}") from exc
     known = taxonomy()
     categories = {c.code for c in known.categories}
     missing = categories - set(scale.base_by_category)

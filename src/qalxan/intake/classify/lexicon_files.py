@@ -12,6 +12,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from qalxan.errors import first_problem
+
 
 class LanguageFile(BaseModel):
     """A lexicon file: the cues of one language."""
@@ -72,6 +74,5 @@ def validate(name: str, model: type[BaseModel], raw: Any) -> Any:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
-        raise ValueError(f"lexicon {name}: {where}: {error['msg']}") from exc
+        where, problem = first_problem(exc)
+        raise ValueError(f"lexicon {name}: {where}: {problem}") from exc

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qalxan.doctrine.registry import Doctrine
-from qalxan.errors import InvalidInput
+from qalxan.errors import InvalidInput, first_problem
 
 ACLED_EVENT_TYPES = (
     "Battles",
@@ -119,9 +119,8 @@ def parse(raw: Any) -> Taxonomy:
     try:
         data = _File.model_validate(raw)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
-        raise ValueError(f"event_types.yaml: {where}: {error['msg']}") from exc
+        where, problem = first_problem(exc)
+        raise ValueError(f"event_types.yaml: {where}: {problem}") from exc
     categories = {c.code for c in data.categories}
     seen: set[str] = set()
     for t in data.types:

@@ -22,7 +22,7 @@ from qalxan.alerts.lookup import MAX_LIMIT
 from qalxan.alerts.publish import cap_path, is_active
 from qalxan.alerts.rows import WAS_ISSUED
 from qalxan.alerts.tables import AlertChannelRow, AlertRow, AlertStepRow
-from qalxan.errors import InvalidInput
+from qalxan.errors import InvalidInput, first_problem
 from qalxan.web.deps import CtxDep, SettingsDep
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
@@ -151,9 +151,9 @@ async def _body(request: Request, optional: bool = False) -> desk.AlertForm | by
     except json.JSONDecodeError as error:
         raise InvalidInput(f"body: not JSON: {error.msg}", field="body") from error
     except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "body"
-        raise InvalidInput(f"{field}: {first['msg']}", field=field) from error
+        path, problem = first_problem(error)
+        field = path or "body"
+        raise InvalidInput(f"{field}: {problem}", field=field) from error
 
 
 @router.get("", summary="Alerts the caller may read, latest change first")
