@@ -7,9 +7,10 @@ same modules, unchanged, into extension modules beside their sources, which Pyth
 imports instead of the ``.py`` files. The results are the same to the last bit (the test
 suite runs on the compiled modules).
 
-``src/qalxan/compiled.json`` records each source's digest: a module edited since is stale,
-and :mod:`qalxan.compiled` then imports every listed module from its source until this
-script runs again. Without a C compiler the platform runs as plain Python, only slower.
+``src/qalxan/compiled.json`` records the digest of each compiled module's source and of the
+project's modules they import: once one of these is edited, the build is stale, and
+:mod:`qalxan.compiled` imports every compiled module from its source until this script runs
+again. Without a C compiler the platform runs as plain Python, only slower.
 
     python scripts/compile.py           # compile when a source changed
     python scripts/compile.py --clean   # remove the compiled modules
@@ -18,6 +19,7 @@ script runs again. Without a C compiler the platform runs as plain Python, only 
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import json
 import os
@@ -65,11 +67,46 @@ GROUP = "qalxan._native"
 def digests() -> dict[str, str]:
     """Each listed module's source digest, by module name."""
     return {
-        path.removesuffix(".py").replace("/", "."): hashlib.sha256(
-            (SRC / path).read_bytes()
-        ).hexdigest()
-        for path in MODULES
+        name: _digest(name) for name in (p.removesuffix(".py").replace("/", ".") for p in MODULES)
     }
+
+
+def depends(modules: list[str]) -> dict[str, str]:
+    """The source digests of the project's modules the compiled ones import, directly or not:
+    compiled code was made for the types they had then."""
+    seen: set[str] = set()
+    todo = list(modules)
+    while todo:
+        name = todo.pop()
+        path = _source(name)
+        if name in seen or path is None:
+            continue
+        seen.add(name)
+        tree = ast.parse(path.read_bytes())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                todo.append(node.module)
+                todo += [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                todo += [alias.name for alias in node.names]
+    return {name: _digest(name) for name in sorted(seen - set(modules))}
+
+
+def _source(module: str) -> Path | None:
+    """The source of the project's ``module`` (None: not one of ours, or not a module)."""
+    if module != "qalxan" and not module.startswith("qalxan."):
+        return None
+    base = SRC.joinpath(*module.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def _digest(module: str) -> str:
+    path = _source(module)
+    assert path is not None, module
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def built() -> list[Path]:
@@ -89,20 +126,22 @@ def clean() -> None:
     shutil.rmtree(BUILD, ignore_errors=True)
 
 
-def fresh(wanted: dict[str, str]) -> bool:
-    """Whether the compiled modules are there and of the current sources and interpreter."""
+def fresh(wanted: dict[str, str], needed: dict[str, str]) -> bool:
+    """Whether the compiled modules are there, and of the current sources (theirs and those
+    they import) and interpreter."""
     try:
         known = json.loads(MANIFEST.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return (
         known.get("modules") == wanted
+        and known.get("depends") == needed
         and known.get("python") == sys.implementation.cache_tag
         and all(p.exists() for p in built())
     )
 
 
-def compile_modules(wanted: dict[str, str]) -> None:
+def compile_modules(wanted: dict[str, str], needed: dict[str, str]) -> None:
     # Imported here: only a build needs them.
     from mypyc.build import mypycify
     from setuptools import setup  # type: ignore[import-untyped]
@@ -131,7 +170,11 @@ def compile_modules(wanted: dict[str, str]) -> None:
         ],
     )
     MANIFEST.write_text(
-        json.dumps({"python": sys.implementation.cache_tag, "modules": wanted}, indent=1) + "\n",
+        json.dumps(
+            {"python": sys.implementation.cache_tag, "modules": wanted, "depends": needed},
+            indent=1,
+        )
+        + "\n",
         encoding="utf-8",
     )
 
@@ -144,12 +187,13 @@ def main() -> int:
         clean()
         return 0
     wanted = digests()
-    if fresh(wanted):
+    needed = depends(list(wanted))
+    if fresh(wanted, needed):
         print(f"compiled modules up to date ({len(MODULES)})")
         return 0
     print(f"compiling {len(MODULES)} modules with mypyc (a minute or two)...", flush=True)
     try:
-        compile_modules(wanted)
+        compile_modules(wanted, needed)
     except (Exception, SystemExit) as exc:  # any failure: plain Python
         clean()
         print(f"compiling failed, running as plain Python (slower): {exc}", file=sys.stderr)

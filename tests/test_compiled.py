@@ -80,15 +80,19 @@ def test_pure_python_on_request() -> None:
 
 
 @needs_build
-def test_a_stale_build_is_not_used(tmp_path: Path) -> None:
-    # The manifest of a build whose source of one module has changed since.
-    modules = compiled.listed()
-    modules[next(iter(modules))] = "0" * 64
-    manifest = tmp_path / "compiled.json"
-    manifest.write_text(json.dumps({"modules": modules}))
+@pytest.mark.parametrize("part", ["modules", "depends"])
+def test_a_stale_build_is_not_used(tmp_path: Path, part: str) -> None:
+    # The manifest of a build whose source of one compiled module (or of one module they
+    # import) has changed since.
+    manifest = {p: compiled.listed(part=p) for p in ("modules", "depends")}
+    assert manifest["depends"], "the build records what the compiled modules import"
+    changed = manifest[part]
+    changed[next(iter(changed))] = "0" * 64
+    path = tmp_path / "compiled.json"
+    path.write_text(json.dumps(manifest))
     code = (
         "import sys, qalxan.compiled as c; from pathlib import Path;"
-        f"c.install(Path({str(manifest)!r}));"
+        f"c.install(Path({str(path)!r}));"
         f"import {SCORING} as m; print(m.__file__, c.state())"
     )
     assert _python(code).split() == [str(compiled.source_of(SCORING)), "stale"]

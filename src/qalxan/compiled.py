@@ -2,8 +2,9 @@
 
 A compiled module sits beside its source, and Python imports it first. Were a source edited
 after the build, the old compiled code would run instead of it, silently: so the build
-records each source's digest, and when any differs (or ``QALXAN_PURE_PYTHON`` is set) every
-compiled module is imported from its source instead. All of them or none: compiled modules
+records the digests of the compiled modules' sources and of the project's modules they
+import, and when any differs (or ``QALXAN_PURE_PYTHON`` is set) every compiled module is
+imported from its source instead. All of them or none: compiled modules
 call each other's compiled code directly, not through the module a source would replace.
 """
 
@@ -25,19 +26,21 @@ MANIFEST = Path(__file__).with_name("compiled.json")
 _ROOT = Path(__file__).resolve().parent.parent
 
 
-def listed(manifest: Path = MANIFEST) -> dict[str, str]:
-    """The compiled modules the build recorded, with their sources' digests (none when it
-    compiled nothing)."""
+def listed(manifest: Path = MANIFEST, part: str = "modules") -> dict[str, str]:
+    """The compiled modules the build recorded (``part="depends"``: the project's modules they
+    import), with their sources' digests (none when it compiled nothing)."""
     try:
         known = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    modules = known.get("modules") if isinstance(known, dict) else None
+    modules = known.get(part) if isinstance(known, dict) else None
     return dict(modules) if isinstance(modules, dict) else {}
 
 
 def source_of(module: str, root: Path = _ROOT) -> Path:
-    return root.joinpath(*module.split(".")).with_suffix(".py")
+    base = root.joinpath(*module.split("."))
+    package = base / "__init__.py"
+    return package if package.is_file() else base.with_suffix(".py")
 
 
 def stale(modules: dict[str, str], root: Path = _ROOT) -> list[str]:
@@ -84,5 +87,5 @@ def install(manifest: Path = MANIFEST, root: Path = _ROOT) -> None:
     modules = listed(manifest)
     if not modules or any(isinstance(f, Sources) for f in sys.meta_path):
         return
-    if os.environ.get(PURE) or stale(modules, root):
+    if os.environ.get(PURE) or stale({**modules, **listed(manifest, "depends")}, root):
         sys.meta_path.insert(0, Sources(list(modules), root))
