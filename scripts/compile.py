@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import argparse
 import ast
-import hashlib
 import json
 import os
 import shutil
 import sys
 import sysconfig
 from pathlib import Path
+
+from qalxan import compiled
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
@@ -66,9 +67,8 @@ GROUP = "qalxan._native"
 
 def digests() -> dict[str, str]:
     """Each listed module's source digest, by module name."""
-    return {
-        name: _digest(name) for name in (p.removesuffix(".py").replace("/", ".") for p in MODULES)
-    }
+    names = (path.removesuffix(".py").replace("/", ".") for path in MODULES)
+    return {name: compiled.digest(name, SRC) for name in names}
 
 
 def depends(modules: list[str]) -> dict[str, str]:
@@ -78,35 +78,22 @@ def depends(modules: list[str]) -> dict[str, str]:
     todo = list(modules)
     while todo:
         name = todo.pop()
-        path = _source(name)
-        if name in seen or path is None:
+        if name in seen or not _ours(name):
             continue
         seen.add(name)
-        tree = ast.parse(path.read_bytes())
-        for node in ast.walk(tree):
+        for node in ast.walk(ast.parse(compiled.source_of(name, SRC).read_bytes())):
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 todo.append(node.module)
                 todo += [f"{node.module}.{alias.name}" for alias in node.names]
             elif isinstance(node, ast.Import):
                 todo += [alias.name for alias in node.names]
-    return {name: _digest(name) for name in sorted(seen - set(modules))}
+    return {name: compiled.digest(name, SRC) for name in sorted(seen - set(modules))}
 
 
-def _source(module: str) -> Path | None:
-    """The source of the project's ``module`` (None: not one of ours, or not a module)."""
-    if module != "qalxan" and not module.startswith("qalxan."):
-        return None
-    base = SRC.joinpath(*module.split("."))
-    for path in (base.with_suffix(".py"), base / "__init__.py"):
-        if path.is_file():
-            return path
-    return None
-
-
-def _digest(module: str) -> str:
-    path = _source(module)
-    assert path is not None, module
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _ours(module: str) -> bool:
+    """Whether ``module`` is one of the project's (not a library's, nor a name imported from
+    a module)."""
+    return module.split(".")[0] == "qalxan" and compiled.source_of(module, SRC).is_file()
 
 
 def built() -> list[Path]:
