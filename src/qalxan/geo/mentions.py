@@ -185,7 +185,7 @@ def _fuzzy(word: str, index: NameIndex) -> tuple[tuple[Reading, ...], str]:
         bones = {
             b for b in (skeleton(variant), german_skeleton(variant)) if len(b) >= FUZZY_MIN_SKELETON
         }
-        for name_key, target in (pair for b in bones for pair in index.fuzzy.get(b, ())):
+        for name_key, target in [pair for b in bones for pair in index.fuzzy.get(b, ())]:
             score = similarity(variant, name_key)
             if score < FUZZY_MIN_SIMILARITY:
                 continue

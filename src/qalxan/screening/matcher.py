@@ -148,7 +148,7 @@ class Matcher:
         person = schema == "Person"
         vocabulary = self.index.vocabulary
         # A word written twice ("Sergey Sergey Shoigu") is one word of the name.
-        tokens = list(dict.fromkeys(t.lower() for t in text.tokens(name, person)))
+        tokens = list(dict.fromkeys([t.lower() for t in text.tokens(name, person)]))
         words = [vocabulary.lookup(token) for token in tokens]
         weights = self._weights(words, person)
         # The same runs of words recur from query to query: their compounds are kept.
@@ -187,7 +187,7 @@ class Matcher:
     def candidates_of(self, query: Query, limit: int, exclude: Collection[int] = ()) -> list[int]:
         """The entities (index positions) of the ``limit`` names retrieval ranks first, best
         first: what a benchmark hands another matcher to rescore."""
-        asked = [a for a in (self._named(name, query.schema) for name in query.names) if a.words]
+        asked = [a for a in [self._named(name, query.schema) for name in query.names] if a.words]
         found: list[int] = []
         for name in self._retriever.retrieve(asked, exclude, limit):
             entity = int(self.index.name_entity[name])

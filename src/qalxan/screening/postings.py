@@ -215,7 +215,7 @@ def _number_keys(
     assert len(first_at) == len(words), "every word of the vocabulary is in some name"
     word_first_name = name_of[first_at]
     # A pair's third word is -1: the empty form.
-    forms = [*(w.form for w in words), ""]
+    forms = [w.form for w in words] + [""]
     run_keys: list[str | None] = []
     for chunk in range(0, len(runs.first), RUN_CHUNK):
         part = slice(chunk, chunk + RUN_CHUNK)

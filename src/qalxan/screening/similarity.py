@@ -53,8 +53,8 @@ class WordFeatures:
         if not names or not query:
             return found
         # Every word of every name, repeats and all: cheaper than sorting out the repeats.
-        ids = np.fromiter(chain.from_iterable(n.ids for n in names), np.int64)
-        lengths = np.fromiter((len(n.ids) for n in names), np.int64, len(names))
+        ids = np.fromiter(chain.from_iterable([n.ids for n in names]), np.int64)
+        lengths = np.array([len(n.ids) for n in names], np.int64)
         ends = np.cumsum(lengths)
         alike, same = self._alike(query, ids)
         rows, columns = np.nonzero(alike)
@@ -132,7 +132,7 @@ class WordFeatures:
         words = self._words
         rows = [
             (code(word.plain, len(self._plains)), word.script == ABJAD, word.role == INITIAL)
-            for word in (words[w] for w in new.tolist())
+            for word in [words[w] for w in new.tolist()]
         ]
         self._table[new] = np.array(rows, np.int32)
         self._forms[new] = [words[w].form for w in new.tolist()]
