@@ -118,18 +118,31 @@ def measure(
     ]
     if workers:
         many = queries(real, BATCH)
-        started = time.perf_counter()
-        batch.screen_queries(matcher, many, top=10, floor=0.0, allowed=None, workers=workers)
-        rate = len(many) / (time.perf_counter() - started)
-        rows.append(
-            Row(
-                f"screening batch, {label} names",
-                f"{rate:,.0f} queries/s",
-                ">= 5,000 queries/s",
-                rate >= 5000,
-                f"{BATCH:,} queries, {workers} worker processes forked after the build",
+        # Without the repeats of the draw: each party screened once, as a file of different
+        # parties would be (the batch screens a repeated party once).
+        distinct = list({(q.names, q.schema): q for q in many}.values())
+        for asked, label_of, target in (
+            (distinct, "different parties", True),
+            (many, "with repeats", False),
+        ):
+            started = time.perf_counter()
+            batch.screen_queries(matcher, asked, top=10, floor=0.0, allowed=None, workers=workers)
+            rate = len(asked) / (time.perf_counter() - started)
+            rows.append(
+                Row(
+                    f"screening batch, {label} names, {label_of}",
+                    f"{rate:,.0f} queries/s",
+                    ">= 5,000 queries/s" if target else "(reported)",
+                    rate >= 5000 if target else None,
+                    f"{len(asked):,} queries"
+                    + (
+                        ""
+                        if target
+                        else f" ({len(distinct):,} different: a repeated party is screened once)"
+                    )
+                    + f", {workers} worker processes forked after the build",
+                )
             )
-        )
     return rows
 
 

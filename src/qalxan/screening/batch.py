@@ -184,15 +184,62 @@ def screen_queries(
     progress: Progress | None = None,
 ) -> list[list[Found]]:
     """The ``top`` best matches of each query on the lists ``allowed`` (None: every list),
-    those at or above ``floor`` only, in the order of the queries."""
+    those at or above ``floor`` only, in the order of the queries.
+
+    A party asked about more than once (the same names and facts under other ids: a
+    counterparty in many transactions, a traveller on several manifests of one file) is
+    screened once, and its results given to each of its rows."""
+    first: dict[tuple[object, ...], int] = {}
+    distinct: list[Query] = []
+    slot = []
+    for query in queries:
+        asked = _asked(query)
+        number = first.get(asked)
+        if number is None:
+            number = first[asked] = len(distinct)
+            distinct.append(query)
+        slot.append(number)
+    rows = [0] * len(distinct)
+    for number in slot:
+        rows[number] += 1
+    results = _screen_distinct(matcher, distinct, rows, top, floor, allowed, workers, progress)
+    return [list(results[number]) for number in slot]
+
+
+def _asked(query: Query) -> tuple[object, ...]:
+    """What of a query its matches depend on (all but the client's id)."""
+    return (
+        query.names,
+        query.schema,
+        query.birth_dates,
+        query.nationalities,
+        query.gender,
+        query.identifiers,
+    )
+
+
+def _screen_distinct(
+    matcher: Matcher,
+    queries: list[Query],
+    rows: list[int],
+    top: int,
+    floor: float,
+    allowed: set[str] | None,
+    workers: int,
+    progress: Progress | None,
+) -> list[list[Found]]:
+    """:func:`screen_queries` of distinct queries; ``rows``: how many rows of the file each
+    stands for (what the progress counts)."""
     size = max(1, min(MAX_CHUNK, math.ceil(len(queries) / max(workers, 1) / CHUNKS_PER_WORKER)))
-    chunks = [list(queries[i : i + size]) for i in range(0, len(queries), size)]
+    starts = range(0, len(queries), size)
+    chunks = [queries[i : i + size] for i in starts]
+    done_rows = [sum(rows[i : i + size]) for i in starts]
     if workers <= 1 or len(chunks) == 1:
         results: list[list[Found]] = []
-        for chunk in chunks:
+        for chunk, count in zip(chunks, done_rows, strict=True):
             results.extend(_screen(matcher, chunk, top, floor, allowed))
             if progress is not None:
-                progress(len(chunk))
+                progress(count)
         return results
     global _worker_matcher
     _worker_matcher = matcher
@@ -211,7 +258,7 @@ def screen_queries(
                     number = futures[future]
                     done[number] = future.result()
                     if progress is not None:
-                        progress(len(chunks[number]))
+                        progress(done_rows[number])
     finally:
         _worker_matcher = None
     return [matches for number in range(len(chunks)) for matches in done[number]]
