@@ -55,4 +55,22 @@ def test_a_repeated_party_is_screened_once_and_answered_for_each_row(
     assert sum(counted) == len(queries)
     if workers == 1:  # the workers' calls are in other processes
         asked = [q.key for call in screened.call_args_list for q in call.args[1]]
-        assert asked == ["a1", "b1", "a3", "c1"]
+        assert sorted(asked) == ["a1", "a3", "b1", "c1"]
+
+
+def test_many_queries_over_two_workers_come_back_in_their_order(matcher: Matcher) -> None:
+    # Chunks of 3 over two workers: each works through its own stretch of the queries
+    # (ordered by their words) and then takes what is left of the other's.
+    names = [e.entity.first("name") or "" for e in ENTRIES]
+    queries = [
+        Query(f"q{n}", (names[(n * 7) % len(names)],), schema=ENTRIES[(n * 7) % len(names)].schema)
+        for n in range(45)
+    ]
+    counted: list[int] = []
+    found = batch.screen_queries(
+        matcher, queries, top=2, floor=0.0, allowed=None, workers=2, progress=counted.append
+    )
+    expected = [[(e.id, score) for e, score in matcher.ranked(q, 2)] for q in queries]
+    assert [[(f.entity_id, f.score) for f in row] for row in found] == expected
+    assert found[0][0].caption == names[0]
+    assert sum(counted) == len(queries)

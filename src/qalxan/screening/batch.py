@@ -30,8 +30,9 @@ import math
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -202,8 +203,27 @@ def screen_queries(
     rows = [0] * len(distinct)
     for number in slot:
         rows[number] += 1
-    results = _screen_distinct(matcher, distinct, rows, top, floor, allowed, workers, progress)
+    # Parties with words in common side by side: a worker then meets fewer different words and
+    # listed names than its share of the file holds, and its caches answer more of them.
+    order = sorted(range(len(distinct)), key=lambda number: _locality(distinct[number]))
+    found = _screen_distinct(
+        matcher,
+        [distinct[number] for number in order],
+        [rows[number] for number in order],
+        top,
+        floor,
+        allowed,
+        workers,
+        progress,
+    )
+    results: list[list[Found]] = [[] for _ in distinct]
+    for number, matches in zip(order, found, strict=True):
+        results[number] = matches
     return [list(results[number]) for number in slot]
+
+
+def _locality(query: Query) -> tuple[str, list[str]]:
+    return query.schema, sorted(word for name in query.names for word in name.casefold().split())
 
 
 def _asked(query: Query) -> tuple[object, ...]:
@@ -244,21 +264,43 @@ def _screen_distinct(
     global _worker_matcher
     _worker_matcher = matcher
     done: dict[int, list[list[Found]]] = {}
+    # Each worker takes the chunks of its own stretch of the (ordered) queries in turn, and,
+    # once its stretch is done, the last chunk of the stretch with the most left. With as many
+    # chunks under way as workers, the one a worker has just finished is replaced by the next
+    # of its own stretch, which only that worker, being the only one idle, can take.
+    step = math.ceil(len(chunks) / workers)
+    stretches = [deque(range(i, min(i + step, len(chunks)))) for i in range(0, len(chunks), step)]
     try:
         # Out of the collector's sight: collections in the workers would otherwise touch (and
         # so copy, page by page) every object of the index inherited at the fork.
         with collector.frozen_for_fork():
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                futures = {
-                    pool.submit(_screen_in_worker, chunk, top, floor, allowed): number
-                    for number, chunk in enumerate(chunks)
-                }
-                for future in as_completed(futures):
-                    number = futures[future]
-                    done[number] = future.result()
-                    if progress is not None:
-                        progress(done_rows[number])
+                running: dict[Future[list[list[Found]]], tuple[int, int]] = {}
+
+                def start(stretch: int) -> None:
+                    own = stretches[stretch]
+                    if own:
+                        number = own.popleft()
+                    else:
+                        longest = max(stretches, key=len)
+                        if not longest:
+                            return
+                        number = longest.pop()
+                    chunk = chunks[number]
+                    future = pool.submit(_screen_in_worker, chunk, top, floor, allowed)
+                    running[future] = (number, stretch)
+
+                for stretch in range(len(stretches)):
+                    start(stretch)
+                while running:
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        number, stretch = running.pop(future)
+                        done[number] = future.result()
+                        if progress is not None:
+                            progress(done_rows[number])
+                        start(stretch)
     finally:
         _worker_matcher = None
     return [matches for number in range(len(chunks)) for matches in done[number]]
