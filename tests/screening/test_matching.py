@@ -141,3 +141,12 @@ def test_skeletons_bridge_transliterations() -> None:
     assert text.latin("Əliyev") == "aliyev"
     assert text.tokens("التكريتي") == ["ال", "تكريتي"]
     assert text.tokens("عبد الله") == ["عبد", "الله"]
+
+
+def test_a_short_compound_pairs_when_spelled_the_same(matcher: Matcher) -> None:
+    # "Mae Sai" and "Maesai" have two consonants: alike in spelling alone is chance there
+    # ("Mae Si" is another name), the same spelling is not.
+    same = matcher.compare_names("MAE SAI K.D.P. COMPANY LTD.", "MAESAI K.D.P. COMPANY", "Company")
+    assert same.score >= 0.9 and "mae sai~maesai (compound 1.00)" in same.explain()
+    other = matcher.compare_names("MAE SI K.D.P. COMPANY LTD.", "MAESAI K.D.P. COMPANY", "Company")
+    assert "compound" not in other.explain() and other.score < same.score

@@ -39,6 +39,10 @@ CACHE_SIZE = 500_000
 # Compounds pair on the same skeleton, and then only when long (across scripts) or alike in
 # spelling too (in Latin): short skeletons meet by chance ("Max Rose", "Emma Akhras").
 COMPOUND_ABJAD_SKELETON = 4
+# A compound whose skeleton is shorter than this pairs only with the same spelling ("Mae Sai",
+# "Maesai"); shorter still, not at all.
+COMPOUND_SHORT_SKELETON = 3
+MIN_PIECE_SKELETON = 2
 COMPOUND_SPELLING = 0.8
 # How much words unpaired on both sides lower a name's score: the score is multiplied by
 # 1 - CONFLICT * sqrt(query's unpaired share * listed name's unpaired share).
@@ -178,7 +182,7 @@ def listed(
     compounds: dict[str, list[Piece]] = {}
     pieces = [(i, i, w.form, w.skeleton, w.script) for i, w in enumerate(words)] + joined
     for piece in pieces:
-        if len(piece[3]) >= 3:
+        if len(piece[3]) >= MIN_PIECE_SKELETON:
             every.setdefault(piece[3], []).append(piece)
             if piece[0] != piece[1]:
                 compounds.setdefault(piece[3], []).append(piece)
@@ -385,6 +389,8 @@ def compound_pairs(query: Named, name: Listed) -> list[Candidate]:
         for j0, j1, form, _, script in (every if i0 != i1 else joined).get(a.skeleton, ()):
             if i1 - i0 == j1 - j0 and a.form == form:
                 continue  # word for word: the single pairs say it better
+            if len(a.skeleton) < COMPOUND_SHORT_SKELETON and a.form != form:
+                continue
             if a.form == form:
                 similarity = 1.0
             elif ABJAD in (a.script, script):
