@@ -30,7 +30,7 @@ import math
 import multiprocessing
 import os
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -190,36 +190,26 @@ def screen_queries(
     A party asked about more than once (the same names and facts under other ids: a
     counterparty in many transactions, a traveller on several manifests of one file) is
     screened once, and its results given to each of its rows."""
-    first: dict[tuple[object, ...], int] = {}
-    distinct: list[Query] = []
-    slot = []
-    for query in queries:
-        asked = _asked(query)
-        number = first.get(asked)
-        if number is None:
-            number = first[asked] = len(distinct)
-            distinct.append(query)
-        slot.append(number)
-    rows = [0] * len(distinct)
-    for number in slot:
-        rows[number] += 1
+    asked = [_asked(query) for query in queries]
+    first: dict[tuple[object, ...], Query] = {}
+    for key, query in zip(asked, queries, strict=True):
+        first.setdefault(key, query)
     # Parties with words in common side by side: a worker then meets fewer different words and
     # listed names than its share of the file holds, and its caches answer more of them.
-    order = sorted(range(len(distinct)), key=lambda number: _locality(distinct[number]))
+    ordered = sorted(first, key=lambda key: _locality(first[key]))
+    rows = Counter(asked)
     found = _screen_distinct(
         matcher,
-        [distinct[number] for number in order],
-        [rows[number] for number in order],
+        [first[key] for key in ordered],
+        [rows[key] for key in ordered],
         top,
         floor,
         allowed,
         workers,
         progress,
     )
-    results: list[list[Found]] = [[] for _ in distinct]
-    for number, matches in zip(order, found, strict=True):
-        results[number] = matches
-    return [list(results[number]) for number in slot]
+    position = {key: number for number, key in enumerate(ordered)}
+    return [list(found[position[key]]) for key in asked]
 
 
 def _locality(query: Query) -> tuple[str, list[str]]:
