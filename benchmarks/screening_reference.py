@@ -129,6 +129,29 @@ def compare(
     return rows
 
 
+def alert_rate(
+    matcher: Matcher, entries: list[ListEntry], queries: list[Query], threshold: float
+) -> float | None:
+    """The share of ``queries`` logic-v2 alerts on at ``threshold``, rescoring the candidates
+    Qalxan's retrieval gives (None without nomenklatura)."""
+    try:
+        from nomenklatura.matching import get_algorithm
+        from nomenklatura.matching.types import ScoringConfig
+    except ImportError:
+        return None
+    algorithm = get_algorithm("logic-v2")
+    assert algorithm is not None
+    config = ScoringConfig.defaults()
+    alerts = 0
+    for query in queries:
+        proxy = _proxy(query)
+        alerts += any(
+            algorithm.compare(proxy, entries[position].entity, config).score >= threshold
+            for position in matcher.candidates_of(query, CANDIDATES)
+        )
+    return alerts / max(len(queries), 1)
+
+
 # logic-v2 caches what it reads of an entity by the entity's id: every query and every
 # entity lacking a held-out name needs an id of its own.
 _ids = itertools.count()

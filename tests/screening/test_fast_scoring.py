@@ -103,7 +103,7 @@ def test_many_names_pair_as_one_name_at_a_time(matcher: Matcher) -> None:
     compared = 0
     for name in QUERIES:
         for asked in _asked(matcher, name):
-            many = pair_many(asked, names, features.pairs(asked.words, names))
+            many = pair_many(asked, names, features.pairs(asked, names))
             memo = memo_for(asked)
             for listed, (score, pairs) in zip(names, many, strict=True):
                 one = compare(asked, listed, table, memo)

@@ -150,3 +150,39 @@ def test_a_short_compound_pairs_when_spelled_the_same(matcher: Matcher) -> None:
     assert same.score >= 0.9 and "mae sai~maesai (compound 1.00)" in same.explain()
     other = matcher.compare_names("MAE SI K.D.P. COMPANY LTD.", "MAESAI K.D.P. COMPANY", "Company")
     assert "compound" not in other.explain() and other.score < same.score
+
+
+def test_a_name_of_one_word_counts_no_more_alike_than_its_spelling() -> None:
+    listed = [
+        _entry("C1", "Company", ["STARS GROUP HOLDING"]),
+        _entry("C2", "Company", ["UNSAN"]),
+        _entry("C3", "Company", ["GAZPROM"]),
+        _entry("P1", "Person", ["Hussein STARS"]),
+        *[_entry(f"X{i}", "Company", [f"{w} Limited"]) for i, w in enumerate(PADDING)],
+    ]
+    matcher = Matcher(Index.build(listed))
+    # One word sharing its consonants with a listed one: ranked, but far from an alert.
+    for name in ("Steris", "Nissan", "Steris Group"):
+        results = matcher.match(Query("q", (name,), schema="Company"), top=3)
+        assert all(r.score < 0.6 for r in results), (name, results[0].explain())
+    # A misspelling of the one word is still found and alerts (0.86 alike in spelling).
+    source, score = _best(matcher, "Gasprom", "Company")
+    assert source == "C3" and score >= 0.72
+    # With more words, the shared consonants count as before ("Husayn" is "Hussein").
+    assert matcher.compare_names("Husayn Stars", "Hussein STARS").score >= 0.85
+
+
+def test_an_organisations_single_letters_are_not_initials() -> None:
+    listed = [
+        _entry("C1", "Company", ["MOSKOVSKI TEMPBANK"]),
+        _entry("P1", "Person", ["Maria TEMPEST"]),
+        *[_entry(f"X{i}", "Company", [f"{w} Limited"]) for i, w in enumerate(PADDING)],
+    ]
+    matcher = Matcher(Index.build(listed))
+    company = matcher.compare_names("M&T Bank", "MOSKOVSKI TEMPBANK", "Company")
+    assert "initial" not in company.explain()
+    person = matcher.compare_names("M. Tempest", "Maria TEMPEST")
+    assert "m~maria (initial" in person.explain() and person.score >= 0.8
+
+
+PADDING = ("Alpha", "Baltic", "Caspian", "Delta", "Eagle", "Falcon", "Granite", "Harbor")

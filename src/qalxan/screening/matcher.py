@@ -40,6 +40,10 @@ Compared = tuple[Named, Listed, tuple[Span, ...], float]
 Scored = tuple[float, int, int, Compared, float, dict[str, float]]
 
 
+# Schemas whose names may hold a person's initials (a legal entity may be a person).
+INITIALLED = frozenset({"Person", "LegalEntity"})
+
+
 class Matcher:
     def __init__(self, index: Index, candidates: int = CANDIDATES) -> None:
         self.index = index
@@ -89,7 +93,7 @@ class Matcher:
             query.schema, lists, self._retriever.retrieve(asked, exclude, self.candidates)
         )
         found = self._prepared.names(names, entities)
-        paired = [pair_many(a, found, self._features.pairs(a.words, found)) for a in asked]
+        paired = [pair_many(a, found, self._features.pairs(a, found)) for a in asked]
         # Each entity's best name: its score, its id, and how it compares.
         best: dict[int, tuple[float, int, Compared]] = {}
         for number, (entity, weight) in enumerate(zip(entities, weights, strict=True)):
@@ -158,7 +162,16 @@ class Matcher:
             if len(self._compounds) >= KEPT_COMPOUNDS:
                 self._compounds.clear()
             self._compounds[tuple(tokens)] = joined
-        return Named(words, weights, list(joined), sum(weights), acronyms.of_party(words, schema))
+        named = [w for w in words if w.role == NAME or (person and w.role == ORG_WORD)]
+        return Named(
+            words,
+            weights,
+            list(joined),
+            sum(weights),
+            acronyms.of_party(words, schema),
+            lone=len(named) == 1 and named[0].latin,
+            initials=schema in INITIALLED,
+        )
 
     def _weights(self, words: list[Word], person: bool) -> list[float]:
         index = self.index

@@ -67,6 +67,30 @@ def word_similarity(a: Word, b: Word) -> tuple[float, str]:
     return found
 
 
+# The likenesses that say two words may be one name written two ways, not that they are
+# written alike.
+_KINDRED = frozenset({"same consonants", "sounds alike", "same name", "spelling"})
+
+
+def counted(query: Named, a: Word, b: Word, similar: tuple[float, str]) -> tuple[float, str]:
+    """How much ``similar`` (:func:`word_similarity` of the query's word ``a`` and a listed
+    word ``b``) counts in ``query``'s name.
+
+    A name that rests on one word has nothing else to tell it from others: "Steris" shares
+    its consonants with "Stars", "Nissan" with "Unsan", "Denso" with "Denise", and a company
+    screened by its one word met a listed name that way 1 time in 20. There a Latin word
+    counts no more alike than its spelling ("Chevon" and "Chevron" 0.86, "Steris" and "Stars"
+    0.67); across scripts the consonants still count (spellings there are not comparable)."""
+    similarity, reason = similar
+    if reason == "initial" and not query.initials:
+        return 0.0, ""
+    if query.lone and reason in _KINDRED and b.script != ABJAD:
+        similarity = min(similarity, spelling_similarity(a.form, b.form))
+        if similarity < MIN_WORD_SIMILARITY:
+            return 0.0, ""
+    return similarity, reason
+
+
 def spelling_similarity(a: str, b: str) -> float:
     """How alike two spellings are: 1 less the edits between them per letter of the longer,
     a swap of two neighbouring letters one edit ("Marcon", "Macron"), not two."""
@@ -132,6 +156,11 @@ class Named:
     compounds: list[tuple[int, int, Word]]
     total: float
     acronyms: Acronyms = NONE
+    # The name rests on one word in Latin script ("Steris", "Nissan Group"): see counted().
+    lone: bool = False
+    # Its single letters may be initials (a person's name); in an organisation's ("S&P",
+    # "M&T") they abbreviate words no one can guess.
+    initials: bool = True
     _skeleton_sets: list[frozenset[str]] = field(default_factory=list)
     _units: list[Unit] = field(default_factory=list)
 
@@ -278,7 +307,8 @@ def compare(
         for j, word_id in enumerate(name.ids):
             similar = row.get(word_id)
             if similar is None:
-                similar = row[word_id] = word_similarity(a, table[word_id])
+                b = table[word_id]
+                similar = row[word_id] = counted(query, a, b, word_similarity(a, b))
             if similar[0] > 0:
                 found.append((similar[0], 1, i, i, j, j, similar[1]))
     score, pairs = pair_up(query, name, found)

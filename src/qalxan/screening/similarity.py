@@ -20,6 +20,8 @@ from qalxan.screening.scoring import (
     MIN_RELATED_SPELLING,
     Candidate,
     Listed,
+    Named,
+    counted,
     word_similarity,
 )
 from qalxan.screening.vocabulary import ABJAD, INITIAL, Vocabulary, Word
@@ -46,9 +48,12 @@ class WordFeatures:
         self._table = np.zeros((size, 3), np.int32)
         self._forms = np.empty(size, np.object_)
 
-    def pairs(self, query: Sequence[Word], names: Sequence[Listed]) -> list[list[Candidate]]:
-        """Per listed name: the pairs of a ``query`` word and one of the name's words with a
-        similarity above 0 (as :func:`~qalxan.screening.scoring.pair_up` takes them)."""
+    def pairs(self, asked: Named, names: Sequence[Listed]) -> list[list[Candidate]]:
+        """Per listed name: the pairs of a word of ``asked`` and one of the name's words with
+        a similarity above 0, as it counts in ``asked``
+        (:func:`~qalxan.screening.scoring.counted`; as
+        :func:`~qalxan.screening.scoring.pair_up` takes them)."""
+        query = asked.words
         found: list[list[Candidate]] = [[] for _ in names]
         if not names or not query:
             return found
@@ -71,7 +76,11 @@ class WordFeatures:
             strict=True,
         ):
             # Half the pairs are of a word and itself: no need to ask.
-            similarity, reason = (1.0, "same") if itself else word_similarity(query[i], words[w])
+            if itself:
+                similarity, reason = 1.0, "same"
+            else:
+                a, b = query[i], words[w]
+                similarity, reason = counted(asked, a, b, word_similarity(a, b))
             if similarity > 0:
                 found[owner].append((similarity, 1, i, i, j, j, reason))
         return found
