@@ -13,7 +13,7 @@ import itertools
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from followthemoney import EntityProxy, model
 
@@ -27,6 +27,8 @@ CANDIDATES = 50
 ALIASES = 1500
 NEGATIVES = 3000
 SEED = 20261122
+# logic-v2's threshold in yente.
+DEFAULT = 0.7
 Best = tuple[float, int]
 
 
@@ -38,6 +40,12 @@ class _Scores:
     aliases: list[float | None]
     negatives: list[float]
     seconds: float = 0.0
+    # The first entity's score on real companies, on no list.
+    companies: list[float] = field(default_factory=list)
+
+    def alerting(self, threshold: float) -> float:
+        """The share of the companies alerted at ``threshold``."""
+        return sum(1 for s in self.companies if s >= threshold) / max(len(self.companies), 1)
 
     def at_rate(self, rate: float) -> tuple[float, float]:
         """The threshold giving at most ``rate`` false alerts, and the share of aliases
@@ -56,6 +64,7 @@ def compare(
     negatives: Iterator[Query],
     right: Callable[[str, int], bool],
     threshold: float,
+    companies: list[Query],
 ) -> list[Row]:
     """Rows comparing both systems (``aliases``: (entity, name) pairs held out one at a time;
     ``right``: whether an entity id is the right answer for an entity position)."""
@@ -110,6 +119,11 @@ def compare(
         score, _ = reference(query, candidates, None)
         theirs.seconds += time.perf_counter() - started
         theirs.negatives.append(max(score, 0.0))
+    for query in companies:
+        results = matcher.match(query, top=1)
+        ours.companies.append(results[0].score if results else 0.0)
+        score, _ = reference(query, matcher.candidates_of(query, CANDIDATES), None)
+        theirs.companies.append(max(score, 0.0))
     rate = sum(1 for s in ours.negatives if s >= threshold) / max(len(ours.negatives), 1)
     rows = []
     count = len(sample) + len(people)
@@ -123,33 +137,27 @@ def compare(
                 None,
                 f"threshold {at:.3f}; {len(sample)} held-out aliases, {len(people)} negatives; "
                 f"{scores.seconds / count * 1000:.2f} ms/query"
-                + (f" rescoring {CANDIDATES} candidate names" if system == "logic-v2" else ""),
+                + (f" rescoring {CANDIDATES} candidate names" if system == "logic-v2" else "")
+                + (
+                    f"; there {scores.alerting(at) * 1000:.1f} per 1,000 of "
+                    f"{len(companies)} real companies alert"
+                    if companies
+                    else ""
+                ),
+            )
+        )
+    if companies:
+        rows.append(
+            Row(
+                "screening false alerts, listed companies, logic-v2",
+                f"{theirs.alerting(DEFAULT) * 1000:.1f} per 1,000",
+                "(reported)",
+                None,
+                f"logic-v2 at its own threshold {DEFAULT}, rescoring the {CANDIDATES} "
+                "candidates Qalxan's retrieval gives each of the same names",
             )
         )
     return rows
-
-
-def alert_rate(
-    matcher: Matcher, entries: list[ListEntry], queries: list[Query], threshold: float
-) -> float | None:
-    """The share of ``queries`` logic-v2 alerts on at ``threshold``, rescoring the candidates
-    Qalxan's retrieval gives (None without nomenklatura)."""
-    try:
-        from nomenklatura.matching import get_algorithm
-        from nomenklatura.matching.types import ScoringConfig
-    except ImportError:
-        return None
-    algorithm = get_algorithm("logic-v2")
-    assert algorithm is not None
-    config = ScoringConfig.defaults()
-    alerts = 0
-    for query in queries:
-        proxy = _proxy(query)
-        alerts += any(
-            algorithm.compare(proxy, entries[position].entity, config).score >= threshold
-            for position in matcher.candidates_of(query, CANDIDATES)
-        )
-    return alerts / max(len(queries), 1)
 
 
 # logic-v2 caches what it reads of an entity by the entity's id: every query and every
