@@ -306,13 +306,13 @@ def _companies() -> list[Query]:
 def _company_alerts(matcher: Matcher, companies: list[Query], threshold: float) -> Row:
     if not companies:
         note = "pytickersymbols absent: pip install -e '.[bench]'"
-        return Row("screening false alerts, listed companies", "skipped", "", None, note)
+        return Row("screening false alerts, stock-index companies", "skipped", "", None, note)
     alerts = 0
     for query in companies:
         results = matcher.match(query, top=1)
         alerts += bool(results) and results[0].score >= threshold
     return Row(
-        "screening false alerts, listed companies",
+        "screening false alerts, stock-index companies",
         f"{alerts / len(companies) * 1000:.1f} per 1,000",
         "(reported)",
         None,

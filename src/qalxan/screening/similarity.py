@@ -65,6 +65,8 @@ class WordFeatures:
         rows, columns = np.nonzero(alike)
         owners = np.searchsorted(ends, columns, side="right")
         words = self._words
+        # Most queries are neither one word nor an organisation's: their pairs count as they are.
+        adjusted = asked.lone or not asked.initials
         listed = ids[columns].tolist()
         places = (columns - (ends - lengths)[owners]).tolist()
         for i, owner, j, w, itself in zip(
@@ -78,9 +80,11 @@ class WordFeatures:
             # Half the pairs are of a word and itself: no need to ask.
             if itself:
                 similarity, reason = 1.0, "same"
-            else:
+            elif adjusted:
                 a, b = query[i], words[w]
                 similarity, reason = counted(asked, a, b, word_similarity(a, b))
+            else:
+                similarity, reason = word_similarity(query[i], words[w])
             if similarity > 0:
                 found[owner].append((similarity, 1, i, i, j, j, reason))
         return found
