@@ -54,7 +54,7 @@ def test_a_repeated_party_is_screened_once_and_answered_for_each_row(
     assert found[3][0].score < found[0][0].score  # its birth date weighed
     assert sum(counted) == len(queries)
     if workers == 1:  # the workers' calls are in other processes
-        asked = [q.key for call in screened.call_args_list for q in call.args[1]]
+        asked = [call.args[1][at].key for call in screened.call_args_list for at in call.args[2]]
         assert sorted(asked) == ["a1", "a3", "b1", "c1"]
 
 

@@ -25,12 +25,12 @@ never pickled.
 from __future__ import annotations
 
 import csv
+import gc
 import io
-import math
 import multiprocessing
 import os
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -47,21 +47,18 @@ from qalxan.screening.holder import IndexHolder
 from qalxan.screening.matcher import Matcher
 from qalxan.screening.model import SCHEMATA
 from qalxan.screening.query import Query
+from qalxan.screening.stretches import Stretches
 
 ACTION = f"{service.RECORD_TYPE}.batch"
 REQUIRED = ("id", "name")
 OPTIONAL = ("schema", "birth_date", "nationality", "gender", "id_number")
 OUTPUT = ("query_id", "rank", "entity_id", "list", "source_id", "caption", "score")
 SEPARATOR = ";"
-MAX_CHUNK = 500
-# Chunks per worker: small enough that the workers finish together and progress moves.
-CHUNKS_PER_WORKER = 8
 Progress = Callable[[int], None]
 
 
 class Found(NamedTuple):
-    """A result as a batch writes it: what crosses back from a worker process (a match's
-    features and explanation stay behind)."""
+    """A result as a batch writes it (a match's features and explanation stay behind)."""
 
     entity_id: str
     list_code: str
@@ -70,8 +67,13 @@ class Found(NamedTuple):
     score: float
 
 
-# The matcher of worker processes: set before the fork, inherited, never pickled.
-_worker_matcher: Matcher | None = None
+# A found party as it crosses back from a worker process: its position in the index, and its
+# score (the parent, which holds the same index, looks up the rest).
+Ranked = list[tuple[int, float]]
+
+# The matcher and the queries of worker processes: set before the fork, inherited, never
+# pickled (a chunk is sent as its positions in the queries).
+_worker_job: tuple[Matcher, list[Query]] | None = None
 
 
 @dataclass(frozen=True)
@@ -240,79 +242,79 @@ def _screen_distinct(
 ) -> list[list[Found]]:
     """:func:`screen_queries` of distinct queries; ``rows``: how many rows of the file each
     stands for (what the progress counts)."""
-    size = max(1, min(MAX_CHUNK, math.ceil(len(queries) / max(workers, 1) / CHUNKS_PER_WORKER)))
-    starts = range(0, len(queries), size)
-    chunks = [queries[i : i + size] for i in starts]
-    done_rows = [sum(rows[i : i + size]) for i in starts]
-    if workers <= 1 or len(chunks) == 1:
-        results: list[list[Found]] = []
-        for chunk, count in zip(chunks, done_rows, strict=True):
-            results.extend(_screen(matcher, chunk, top, floor, allowed))
+    plan = Stretches(len(queries), max(workers, 1))
+    done: dict[int, list[Ranked]] = {}
+    if workers <= 1 or len(plan) <= 1:
+        while (taken := plan.take(0)) is not None:
+            done[taken.start] = _screen(matcher, queries, taken, top, floor, allowed)
             if progress is not None:
-                progress(count)
-        return results
-    global _worker_matcher
-    _worker_matcher = matcher
-    done: dict[int, list[list[Found]]] = {}
-    # Each worker takes the chunks of its own stretch of the (ordered) queries in turn, and,
-    # once its stretch is done, the last chunk of the stretch with the most left. With as many
-    # chunks under way as workers, the one a worker has just finished is replaced by the next
-    # of its own stretch, which only that worker, being the only one idle, can take.
-    step = math.ceil(len(chunks) / workers)
-    stretches = [deque(range(i, min(i + step, len(chunks)))) for i in range(0, len(chunks), step)]
+                progress(sum(rows[taken.start : taken.stop]))
+        return _found(matcher, done)
+    global _worker_job
+    _worker_job = (matcher, queries)
     try:
         # Out of the collector's sight: collections in the workers would otherwise touch (and
-        # so copy, page by page) every object of the index inherited at the fork.
+        # so copy, page by page) every object of the index inherited at the fork. The workers
+        # collect nothing at all: screening leaves no cycles, and the collector's passes over
+        # what a query allocates took a tenth of their time.
         with collector.frozen_for_fork():
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                running: dict[Future[list[list[Found]]], tuple[int, int]] = {}
-
-                def start(stretch: int) -> None:
-                    own = stretches[stretch]
-                    if own:
-                        number = own.popleft()
-                    else:
-                        longest = max(stretches, key=len)
-                        if not longest:
-                            return
-                        number = longest.pop()
-                    chunk = chunks[number]
-                    future = pool.submit(_screen_in_worker, chunk, top, floor, allowed)
-                    running[future] = (number, stretch)
-
-                for stretch in range(len(stretches)):
-                    start(stretch)
-                while running:
+            with ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=gc.disable
+            ) as pool:
+                running: dict[Future[list[Ranked]], tuple[range, int]] = {}
+                # With as many chunks under way as workers, the one that has just finished
+                # a chunk is the only one idle: it takes the next of that chunk's stretch.
+                idle = list(range(len(plan)))
+                while idle or running:
+                    for stretch in idle:
+                        taken = plan.take(stretch)
+                        if taken is not None:
+                            future = pool.submit(_screen_in_worker, taken, top, floor, allowed)
+                            running[future] = (taken, stretch)
+                    idle = []
+                    if not running:
+                        break
                     finished, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in finished:
-                        number, stretch = running.pop(future)
-                        done[number] = future.result()
+                        taken, stretch = running.pop(future)
+                        done[taken.start] = future.result()
                         if progress is not None:
-                            progress(done_rows[number])
-                        start(stretch)
+                            progress(sum(rows[taken.start : taken.stop]))
+                        idle.append(stretch)
     finally:
-        _worker_matcher = None
-    return [matches for number in range(len(chunks)) for matches in done[number]]
+        _worker_job = None
+    return _found(matcher, done)
 
 
 def _screen_in_worker(
-    chunk: list[Query], top: int, floor: float, allowed: set[str] | None
-) -> list[list[Found]]:
-    assert _worker_matcher is not None, "workers are forked after the matcher is set"
-    return _screen(_worker_matcher, chunk, top, floor, allowed)
+    taken: range, top: int, floor: float, allowed: set[str] | None
+) -> list[Ranked]:
+    assert _worker_job is not None, "workers are forked after the job is set"
+    matcher, queries = _worker_job
+    return _screen(matcher, queries, taken, top, floor, allowed)
 
 
 def _screen(
-    matcher: Matcher, chunk: list[Query], top: int, floor: float, allowed: set[str] | None
-) -> list[list[Found]]:
-    return [
-        [
-            Found(e.id, e.list_code, e.source_id, e.caption, score)
-            for e, score in matcher.ranked(query, top, lists=allowed, floor=floor)
-        ]
-        for query in chunk
-    ]
+    matcher: Matcher,
+    queries: list[Query],
+    taken: range,
+    top: int,
+    floor: float,
+    allowed: set[str] | None,
+) -> list[Ranked]:
+    return [matcher.ranked_at(queries[at], top, lists=allowed, floor=floor) for at in taken]
+
+
+def _found(matcher: Matcher, done: dict[int, list[Ranked]]) -> list[list[Found]]:
+    """The results of every chunk, in the order of the queries, as the batch writes them."""
+    listed = matcher.index.entities
+    found = []
+    for start in sorted(done):
+        for ranked in done[start]:
+            parties = [(listed[at], score) for at, score in ranked]
+            found.append([Found(e.id, e.list_code, e.source_id, e.caption, s) for e, s in parties])
+    return found
 
 
 def write_results(

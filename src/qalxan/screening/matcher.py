@@ -76,8 +76,18 @@ class Matcher:
         """The listed parties and scores of :meth:`match` at or above ``floor``, without the
         rest of a match (what a bulk check writes)."""
         listed = self.index.entities
-        found = self._scored(query, (), lists, floor)
-        return [(listed[result[1]], result[0]) for result in found[:top]]
+        return [(listed[at], score) for at, score in self.ranked_at(query, top, lists, floor)]
+
+    def ranked_at(
+        self,
+        query: Query,
+        top: int = 10,
+        lists: Collection[str] | None = None,
+        floor: float = 0.0,
+    ) -> list[tuple[int, float]]:
+        """:meth:`ranked` with the parties as their positions in the index (what a batch
+        worker sends back)."""
+        return [(found[1], found[0]) for found in self._scored(query, (), lists, floor)[:top]]
 
     def _scored(
         self,
