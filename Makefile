@@ -43,7 +43,7 @@ lock:
 	rm -rf build/lock && $(PYTHON) -m venv build/lock
 	build/lock/bin/python -m pip install --quiet --upgrade pip
 	build/lock/bin/python -m pip install --quiet -e '.[dev,bench]'
-	head -n 4 constraints.txt > build/constraints.txt
+	grep '^#' constraints.txt > build/constraints.txt
 	build/lock/bin/python -m pip freeze --exclude-editable >> build/constraints.txt
 	mv build/constraints.txt constraints.txt && rm -rf build/lock
 

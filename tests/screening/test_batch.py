@@ -36,7 +36,10 @@ def test_a_repeated_party_is_screened_once_and_answered_for_each_row(
     matcher: Matcher, workers: int
 ) -> None:
     queries = _queries()
-    one_by_one = [[(e.id, score) for e, score in matcher.ranked(q, 3, floor=0.0)] for q in queries]
+    listed = matcher.index.entities
+    one_by_one = [
+        [(listed[at].id, score) for at, score in matcher.ranked(q, 3, floor=0.0)] for q in queries
+    ]
     counted: list[int] = []
     with mock.patch.object(batch, "_screen", wraps=batch._screen) as screened:
         found = batch.screen_queries(
@@ -70,7 +73,8 @@ def test_many_queries_over_two_workers_come_back_in_their_order(matcher: Matcher
     found = batch.screen_queries(
         matcher, queries, top=2, floor=0.0, allowed=None, workers=2, progress=counted.append
     )
-    expected = [[(e.id, score) for e, score in matcher.ranked(q, 2)] for q in queries]
+    listed = matcher.index.entities
+    expected = [[(listed[at].id, score) for at, score in matcher.ranked(q, 2)] for q in queries]
     assert [[(f.entity_id, f.score) for f in row] for row in found] == expected
     assert found[0][0].caption == names[0]
     assert sum(counted) == len(queries)

@@ -188,7 +188,8 @@ def test_ranked_parties_are_those_matched(matcher: Matcher) -> None:
     for name in QUERIES[:-1]:
         query = Query("q", (name,))
         matched = [(m.entity_id, m.score) for m in matcher.match(query, top=5, lists={"test"})]
-        ranked = [(e.id, score) for e, score in matcher.ranked(query, 5, lists={"test"})]
+        listed = matcher.index.entities
+        ranked = [(listed[at].id, s) for at, s in matcher.ranked(query, 5, lists={"test"})]
         assert ranked == matched
 
 

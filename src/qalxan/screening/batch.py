@@ -18,8 +18,9 @@ It is audited as one ``screening.batch`` record with the file's name and SHA-256
 of queries and alerts; an officer screens a party of interest on its own to record a hit.
 
 Queries are screened in worker processes forked once the index is built, so that they share
-the index page for page; the matcher reaches them through a module global set before the fork,
-never pickled.
+the index page for page; the matcher and the queries reach them through a module global set
+before the fork, never pickled: a chunk goes out as a range of positions and comes back as
+index positions and scores.
 """
 
 from __future__ import annotations
@@ -303,7 +304,7 @@ def _screen(
     floor: float,
     allowed: set[str] | None,
 ) -> list[Ranked]:
-    return [matcher.ranked_at(queries[at], top, lists=allowed, floor=floor) for at in taken]
+    return [matcher.ranked(queries[at], top, lists=allowed, floor=floor) for at in taken]
 
 
 def _found(matcher: Matcher, done: dict[int, list[Ranked]]) -> list[list[Found]]:

@@ -10,7 +10,7 @@ from operator import itemgetter
 import numpy as np
 
 from qalxan.screening import acronyms, evidence, text
-from qalxan.screening.index import Entity, Index, word_keys
+from qalxan.screening.index import Index, word_keys
 from qalxan.screening.prepared import Prepared
 from qalxan.screening.query import Match, Query
 from qalxan.screening.retrieval import Retriever
@@ -72,21 +72,10 @@ class Matcher:
         top: int = 10,
         lists: Collection[str] | None = None,
         floor: float = 0.0,
-    ) -> list[tuple[Entity, float]]:
-        """The listed parties and scores of :meth:`match` at or above ``floor``, without the
-        rest of a match (what a bulk check writes)."""
-        listed = self.index.entities
-        return [(listed[at], score) for at, score in self.ranked_at(query, top, lists, floor)]
-
-    def ranked_at(
-        self,
-        query: Query,
-        top: int = 10,
-        lists: Collection[str] | None = None,
-        floor: float = 0.0,
     ) -> list[tuple[int, float]]:
-        """:meth:`ranked` with the parties as their positions in the index (what a batch
-        worker sends back)."""
+        """The listed parties (their positions in :attr:`index`) and scores of :meth:`match`
+        at or above ``floor``, without the rest of a match: what a bulk check's worker sends
+        back."""
         return [(found[1], found[0]) for found in self._scored(query, (), lists, floor)[:top]]
 
     def _scored(
