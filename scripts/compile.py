@@ -1,4 +1,4 @@
-"""Compile the hot paths to C with mypyc, in place (run by ``make setup``).
+"""Compile the hot paths to C with mypyc and Cython, in place (run by ``make setup``).
 
 Typing and placing a report (the bulk import's worker) and scoring a screening query are
 plain Python over strings, dicts and tuples, spread thin over many functions: no one part
@@ -60,6 +60,11 @@ MODULES = (
     "qalxan/screening/text.py",
     "qalxan/screening/vocabulary.py",
 )
+# Written in Cython: no Python source; each says what Python code it stands for.
+NATIVE = (
+    # A query's word pairs, the pairing and the name scores (similarity.py and scoring.py).
+    "qalxan/screening/_pairing.pyx",
+)
 # One shared library holds the compiled code of every module (calls between them are then
 # plain C calls); each module's own extension is a small stub that loads it.
 GROUP = "qalxan._native"
@@ -67,8 +72,12 @@ GROUP = "qalxan._native"
 
 def digests() -> dict[str, str]:
     """Each listed module's source digest, by module name."""
-    names = (path.removesuffix(".py").replace("/", ".") for path in MODULES)
+    names = (_module(path) for path in (*MODULES, *NATIVE))
     return {name: compiled.digest(name, SRC) for name in names}
+
+
+def _module(path: str) -> str:
+    return path.removesuffix(".py").removesuffix(".pyx").replace("/", ".")
 
 
 def depends(modules: list[str]) -> dict[str, str]:
@@ -93,7 +102,9 @@ def depends(modules: list[str]) -> dict[str, str]:
 def _ours(module: str) -> bool:
     """Whether ``module`` is one of the project's (not a library's, nor a name imported from
     a module)."""
-    return module.split(".")[0] == "qalxan" and compiled.source_of(module, SRC).is_file()
+    source = compiled.source_of(module, SRC)
+    # A Cython module's digest is among the compiled ones'.
+    return module.split(".")[0] == "qalxan" and source.suffix == ".py" and source.is_file()
 
 
 def built() -> list[Path]:
@@ -101,6 +112,7 @@ def built() -> list[Path]:
     that holds their code."""
     suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
     found = [SRC / path.removesuffix(".py") for path in MODULES]
+    found += [SRC / path.removesuffix(".pyx") for path in NATIVE]
     found.append(SRC / f"{GROUP.replace('.', '/')}__mypyc")
     return [Path(f"{p}{suffix}") for p in found]
 
@@ -130,8 +142,9 @@ def fresh(wanted: dict[str, str], needed: dict[str, str]) -> bool:
 
 def compile_modules(wanted: dict[str, str], needed: dict[str, str]) -> None:
     # Imported here: only a build needs them.
+    from Cython.Build import cythonize
     from mypyc.build import mypycify
-    from setuptools import setup  # type: ignore[import-untyped]
+    from setuptools import Extension, setup  # type: ignore[import-untyped]
 
     clean()
     os.chdir(SRC)
@@ -140,6 +153,11 @@ def compile_modules(wanted: dict[str, str], needed: dict[str, str]) -> None:
         opt_level="3",
         group_name=GROUP,
         target_dir=str(BUILD / "c"),
+    )
+    extensions += cythonize(
+        [Extension(_module(path), [path], extra_compile_args=["-O3"]) for path in NATIVE],
+        build_dir=str(BUILD / "cython"),
+        quiet=True,
     )
     setup(
         name="qalxan-compiled",
@@ -174,18 +192,23 @@ def main() -> int:
         clean()
         return 0
     wanted = digests()
-    needed = depends(list(wanted))
+    # The Cython module imports only modules mypyc compiles (their digests are in wanted).
+    needed = depends([_module(path) for path in MODULES])
     if fresh(wanted, needed):
-        print(f"compiled modules up to date ({len(MODULES)})")
+        print(f"compiled modules up to date ({len(MODULES) + len(NATIVE)})")
         return 0
-    print(f"compiling {len(MODULES)} modules with mypyc (a minute or two)...", flush=True)
+    print(
+        f"compiling {len(MODULES)} modules with mypyc and {len(NATIVE)} with Cython"
+        " (a minute or two)...",
+        flush=True,
+    )
     try:
         compile_modules(wanted, needed)
     except (Exception, SystemExit) as exc:  # any failure: plain Python
         clean()
         print(f"compiling failed, running as plain Python (slower): {exc}", file=sys.stderr)
         return 0
-    print(f"compiled {len(MODULES)} modules")
+    print(f"compiled {len(MODULES) + len(NATIVE)} modules")
     return 0
 
 

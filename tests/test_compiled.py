@@ -150,3 +150,20 @@ def test_compiled_and_pure_give_the_same() -> None:
     typed, _, screened = json.loads(fast)
     assert typed[0][0] == "drug-trafficking"
     assert screened[0] and screened[0][0][0] == "e1"
+
+
+def test_a_cython_module_is_refused_rather_than_run_stale(tmp_path: Path) -> None:
+    (tmp_path / "hotpkg").mkdir()
+    (tmp_path / "hotpkg" / "__init__.py").write_text("")
+    (tmp_path / "hotpkg" / "fast.pyx").write_text("X = 1\n")
+    assert compiled.source_of("hotpkg.fast", tmp_path) == tmp_path / "hotpkg" / "fast.pyx"
+    finder = compiled.Sources(["hotpkg.fast"], tmp_path)
+    with pytest.raises(ModuleNotFoundError, match=r"fast\.pyx is not built"):
+        finder.find_spec("hotpkg.fast", None)
+
+
+@needs_build
+def test_the_cython_pairing_only_while_fresh() -> None:
+    code = "from qalxan.screening import pairing; print(pairing.native() is not None)"
+    assert _python(code) == "True"
+    assert _python(code, QALXAN_PURE_PYTHON="1") == "False"

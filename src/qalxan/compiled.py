@@ -1,11 +1,14 @@
-"""Whether the hot paths run compiled (``scripts/compile.py`` builds them with mypyc).
+"""Whether the hot paths run compiled (``scripts/compile.py`` builds them with mypyc, and
+the few written in Cython).
 
 A compiled module sits beside its source, and Python imports it first. Were a source edited
 after the build, the old compiled code would run instead of it, silently: so the build
 records the digests of the compiled modules' sources and of the project's modules they
 import, and when any differs (or ``QALXAN_PURE_PYTHON`` is set) every compiled module is
 imported from its source instead. All of them or none: compiled modules
-call each other's compiled code directly, not through the module a source would replace.
+call each other's compiled code directly, not through the module a source would replace. A
+Cython module has no Python source: then it is not imported at all, and its callers use the
+Python code it stands for.
 """
 
 from __future__ import annotations
@@ -39,7 +42,11 @@ def listed(manifest: Path = MANIFEST, part: str = "modules") -> dict[str, str]:
 def source_of(module: str, root: Path = _ROOT) -> Path:
     base = root.joinpath(*module.split("."))
     package = base / "__init__.py"
-    return package if package.is_file() else base.with_suffix(".py")
+    if package.is_file():
+        return package
+    # A module written in Cython has no Python source to fall back on.
+    cython = base.with_suffix(".pyx")
+    return cython if cython.is_file() else base.with_suffix(".py")
 
 
 def digest(module: str, root: Path = _ROOT) -> str:
@@ -69,7 +76,11 @@ class Sources:
     ) -> ModuleSpec | None:
         if fullname not in self.modules:
             return None
-        return spec_from_file_location(fullname, source_of(fullname, self.root))
+        source = source_of(fullname, self.root)
+        if source.suffix == ".pyx":
+            # Its callers fall back on the Python code it stands for.
+            raise ModuleNotFoundError(f"{fullname} is not used: {source.name} is not built")
+        return spec_from_file_location(fullname, source)
 
 
 def state() -> str:

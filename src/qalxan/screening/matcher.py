@@ -11,6 +11,7 @@ import numpy as np
 
 from qalxan.screening import acronyms, evidence, text
 from qalxan.screening.index import Index, word_keys
+from qalxan.screening.pairing import Pairs
 from qalxan.screening.prepared import Prepared
 from qalxan.screening.query import Match, Query
 from qalxan.screening.retrieval import Retriever
@@ -19,12 +20,9 @@ from qalxan.screening.scoring import (
     Listed,
     Named,
     NameScore,
-    Span,
     as_listed,
     compare,
-    pair_many,
 )
-from qalxan.screening.similarity import WordFeatures
 from qalxan.screening.vocabulary import NAME, ORG_WORD, Word, compounds
 
 # Names compared in full per query: the retrieval score orders them well enough that the
@@ -33,8 +31,9 @@ CANDIDATES = 40
 WEAK_NAME = 0.95
 KEPT_COMPOUNDS = 100_000
 
-# How the best name of an entity compares: query name, listed name, pairs of words, score.
-Compared = tuple[Named, Listed, tuple[Span, ...], float]
+# How the best name of an entity compares: query name, listed name, score (the pairs of words
+# behind it are worked out again when a match is explained).
+Compared = tuple[Named, Listed, float]
 # A found entity: its score, index position, best name id, how that name compares, its name
 # score (weighed when the name is weak), and what its other facts add.
 Scored = tuple[float, int, int, Compared, float, dict[str, float]]
@@ -50,7 +49,7 @@ class Matcher:
         self.candidates = candidates
         self._retriever = Retriever(index)
         self._prepared = Prepared(index)
-        self._features = WordFeatures(index.vocabulary)
+        self._pairs = Pairs(index.vocabulary)
         # Whether a listed schema may be a queried one, by queried schema.
         self._compatible: dict[str, dict[str, bool]] = {}
         self._compounds: dict[tuple[str, ...], list[tuple[int, int, Word]]] = {}
@@ -92,16 +91,16 @@ class Matcher:
             query.schema, lists, self._retriever.retrieve(asked, exclude, self.candidates)
         )
         found = self._prepared.names(names, entities)
-        paired = [pair_many(a, found, self._features.pairs(a, found)) for a in asked]
+        paired = [self._pairs.scores(a, found) for a in asked]
         # Each entity's best name: its score, its id, and how it compares.
         best: dict[int, tuple[float, int, Compared]] = {}
         for number, (entity, weight) in enumerate(zip(entities, weights, strict=True)):
             for a, scores in zip(asked, paired, strict=True):
-                raw, pairs = scores[number]
+                raw = scores[number]
                 score = raw * weight
                 held = best.get(entity)
                 if held is None or score > held[0]:
-                    best[entity] = (score, names[number], (a, found[number], pairs, raw))
+                    best[entity] = (score, names[number], (a, found[number], raw))
         listed = self.index.entities
         stated = evidence.stated(query)
         scored: list[Scored] = []
@@ -222,7 +221,9 @@ class Matcher:
         table = self.index.vocabulary.words
 
         def explain() -> str:
-            pairs = NameScore(result[3], result[0], result[1], table, result[2]).explain()
+            asked, name, raw = result
+            spans = self._pairs.spans(asked, name)
+            pairs = NameScore(raw, asked, name, table, spans).explain()
             said = [f"name {written!r}: {pairs}", *evidence.describe(features)]
             return "; ".join(said)
 

@@ -1,0 +1,222 @@
+"""The Cython pairing (``_pairing.pyx``) against the Python it stands for: the same scores
+and the same pairs of words, to the last bit, on names that take every path (compounds,
+acronyms, initials, one-word names, other scripts, names too long for its bit sets)."""
+
+from __future__ import annotations
+
+import os
+import random
+from itertools import product
+from pathlib import Path
+
+import pytest
+from rapidfuzz.distance import OSA
+
+from qalxan.screening import pairing
+from qalxan.screening.importers import ofac_csv, un_xml
+from qalxan.screening.index import Index
+from qalxan.screening.matcher import Matcher
+from qalxan.screening.model import ListEntry, new_entity
+from qalxan.screening.pairing import Pairs
+from qalxan.screening.prepared import Prepared
+from qalxan.screening.query import Query
+from qalxan.screening.scoring import Named
+
+native = pairing.native()
+needs_native = pytest.mark.skipif(
+    native is None, reason="the Cython pairing is not built (scripts/compile.py, make setup)"
+)
+ROOT = Path(__file__).resolve().parents[2]
+SCREENING = Path(os.environ.get("QALXAN_SHARED_DIR", ROOT.parent / "shared")) / "data" / "screening"
+
+PERSONS = [
+    "Saddam Hussein AL-TIKRITI",
+    "Abd al-Rahman YASIN",
+    "Abdulrahman Yassin",
+    "S. I. PETROV",
+    "Sergei Ivanovich PETROV",
+    "عبد الرحمن ياسين",
+    "صدام حسين التكريتي",
+    "Мамедов Али Гасан оглы",
+    "Nasr ud Din HAMDULLAH",
+    "Hamd Allah Nasruddin",
+    "Dikiy Dykyy",
+    "Ilham Heydar oglu ALIYEV",
+    "Mohammed bin Salman al Saud",
+    "Muhammad Ali Haddad",
+    "Ali Ali Karimov",
+    "Abu Bakr al-Baghdadi",
+    "Abubakr Baghdadi",
+    "Jean-Pierre Le Pen",
+    "Zhang Wei",
+    "张伟",
+]
+ORGANISATIONS = [
+    "Islamic Revolutionary Guard Corps",
+    "IRGC",
+    "Bank Melli Iran",
+    "Bank Markazi Iran",
+    "Gazprom Transgaz Saratov, OOO",
+    "Ocean Star Trading LLC",
+    "Steris",
+    "Stars Group",
+    "Nissan",
+    "Al Madina Trust",
+    "Al-Madinah Charitable Trust",
+    "S&P Global",
+    "M.T. Holdings",
+    "Abd al Aziz Trading Company",
+]
+QUERIES = [
+    "Hussein Saddam",
+    "Abdul Rahman Yasin",
+    "Abdalrahman Jassin",
+    "S Petrov",
+    "Sergey I Petrov",
+    "Hamdullah Nasr ud Din",
+    "Dikii Dykii",
+    "Mamedov Ali Hasan",
+    "Aliyev Ilham",
+    "Mohamed Salman",
+    "Abu Bakr Baghdadi",
+    "Le Pen Jean Pierre",
+    "Zhang",
+    "IRGC",
+    "Islamic Revolutionary Guard",
+    "BMI",
+    "Gasprom",
+    "Stars",
+    "Steris Corp",
+    "Almadina Trust",
+    "Abdalaziz Trading",
+    "M T Holdings",
+    "Zzyzx Qwerty",
+    # More words than the module's bit sets hold: the Python path, the same results.
+    " ".join(f"word{n}" for n in range(70)) + " Petrov",
+]
+
+
+def _entries() -> list[ListEntry]:
+    rows = [("Person", name) for name in PERSONS] + [
+        ("Organization", name) for name in ORGANISATIONS
+    ]
+    # Recombined names, so that a query meets many candidates sharing its words.
+    firsts = ["Ali", "Hasan", "Mohammed", "Ivan", "Abd al", "S.", "Omar"]
+    lasts = ["Karimov", "Huseynov", "Rahimi", "Haddad", "Petrov", "Yasin", "al Saud"]
+    rows += [("Person", f"{a} {b}") for a, b in product(firsts, lasts)]
+    rows += [("Vessel", "OCEAN STAR"), ("Company", "Ocean Star Shipping")]
+    rows += [("Person", " ".join(f"name{n}" for n in range(80)) + " Petrov")]
+    entries = []
+    for number, (schema, name) in enumerate(rows):
+        entity = new_entity(schema, "test", f"e{number}")
+        entity.add("name", name)
+        entries.append(ListEntry("test", f"e{number}", entity))
+    return entries
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(Index.build(_entries()))
+
+
+def _same_pairs(matcher: Matcher, queries: list[tuple[str, str]]) -> int:
+    """Compare both paths on every query against every indexed name; the pairs found."""
+    index = matcher.index
+    every = list(range(index.size))
+    names = Prepared(index).names(every, index.name_entity.tolist())
+    fast, plain = Pairs(index.vocabulary), Pairs(index.vocabulary, fast=False)
+    assert fast.fast and not plain.fast
+    found = 0
+    for text, schema in queries:
+        asked: Named = matcher._named(text, schema)
+        if not asked.words:
+            continue
+        scores = fast.scores(asked, names)
+        assert scores == plain.scores(asked, names), text
+        for name, score in zip(names, scores, strict=True):
+            assert fast.spans(asked, name) == plain.spans(asked, name), text
+            found += score > 0
+    return found
+
+
+@needs_native
+def test_the_same_scores_and_pairs_as_python(matcher: Matcher) -> None:
+    queries = [(q, s) for q in QUERIES for s in ("Person", "Organization", "Vessel")]
+    # Every listed name as a query of its own, as another schema too.
+    queries += [(name, s) for name in PERSONS + ORGANISATIONS for s in ("Person", "Company")]
+    assert _same_pairs(matcher, queries) > 500
+
+
+@needs_native
+def test_the_same_matches_and_explanations_as_python(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queries = [Query(str(n), (q,), schema="Person") for n, q in enumerate(QUERIES)]
+    queries += [Query(f"o{n}", (q,), schema="Organization") for n, q in enumerate(ORGANISATIONS)]
+    fast = [[(m.entity_id, m.score, m.explanation) for m in matcher.match(q)] for q in queries]
+    monkeypatch.setattr(pairing, "native", lambda: None)
+    plain = Matcher(matcher.index)
+    assert not plain._pairs.fast
+    slow = [[(m.entity_id, m.score, m.explanation) for m in plain.match(q)] for q in queries]
+    assert slow == fast
+    assert sum(len(found) for found in fast) > 100
+
+
+@needs_native
+def test_spellings_compare_as_rapidfuzz_compares_them() -> None:
+    assert native is not None
+    rng = random.Random(5)
+    letters = "abcdeéжш中"
+    for number in range(20_000):
+        alphabet = letters[: rng.randint(1, len(letters))]
+        # Mostly words of a name's length; some empty, some past the 64 letters of the
+        # bit-parallel table.
+        longest = 80 if number % 7 == 0 else 12
+        a = "".join(rng.choices(alphabet, k=rng.randint(0, longest)))
+        b = "".join(rng.choices(alphabet, k=rng.randint(0, longest)))
+        assert native.spelling_similarity(a, b) == OSA.normalized_similarity(a, b), (a, b)
+
+
+@needs_native
+def test_too_many_query_words_are_refused() -> None:
+    index = Index.build(_entries()[:3])
+    assert native is not None
+    words = Matcher(index)._named(" ".join(f"w{n}" for n in range(65)), "Person")
+    with pytest.raises(ValueError, match="1 to 64 words"):
+        native.Pairing(index.vocabulary).scores(words, [])
+
+
+def _shared(relative: str) -> Path:
+    path = SCREENING / relative
+    if not path.exists():
+        pytest.skip(f"screening data absent: {path}")
+    return path
+
+
+@needs_native
+def test_the_same_on_real_lists() -> None:
+    entries = un_xml.read(_shared("un/un_sc_consolidated_2026-02-27.dev.xml"), "un-sc")
+    entries += ofac_csv.read(_shared("ofac/cons_nonsdn"), "ofac-cons")
+    matcher = Matcher(Index.build(entries))
+    index = matcher.index
+    rng = random.Random(3)
+    names = rng.sample(range(index.size), 400)
+    parties = index.entities
+    queries = [(index.name_text[n], parties[int(index.name_entity[n])].schema) for n in names]
+    # Against a share of the names (every name for 400 queries would take minutes).
+    found = 0
+    fast, plain = Pairs(index.vocabulary), Pairs(index.vocabulary, fast=False)
+    prepared = Prepared(index)
+    for text, schema in queries:
+        asked = matcher._named(text, schema)
+        if not asked.words:
+            continue
+        at = set(matcher.candidates_of(Query("q", (text,), schema=schema), 60))
+        ids = [n for n, entity in enumerate(index.name_entity.tolist()) if entity in at]
+        listed = prepared.names(ids, index.name_entity[ids].tolist())
+        scores = fast.scores(asked, listed)
+        assert scores == plain.scores(asked, listed), text
+        for name in listed:
+            assert fast.spans(asked, name) == plain.spans(asked, name), text
+        found += len(listed)
+    assert found > 1000
