@@ -64,6 +64,8 @@ MODULES = (
 NATIVE = (
     # A query's word pairs, the pairing and the name scores (similarity.py and scoring.py).
     "qalxan/screening/_pairing.pyx",
+    # Retrieval's tally of the names' scores, and the best of them (retrieval.py).
+    "qalxan/screening/_retrieval.pyx",
 )
 # One shared library holds the compiled code of every module (calls between them are then
 # plain C calls); each module's own extension is a small stub that loads it.

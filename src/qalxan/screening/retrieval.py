@@ -4,7 +4,7 @@ query, scored from the posting lists of the index in a few array operations."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +13,9 @@ from qalxan.screening.acronyms import NONE, may_be_one
 from qalxan.screening.index import COMPOUND_MIN_SKELETON, Index, word_keys
 from qalxan.screening.keys import acronym_key
 from qalxan.screening.scoring import Named
+
+if TYPE_CHECKING:
+    from qalxan.screening._retrieval import Tally
 
 Ints = npt.NDArray[np.integer[Any]]
 Floats = npt.NDArray[np.float64]
@@ -29,8 +32,10 @@ MAX_KEPT_UNIT = 50_000
 
 
 class Retriever:
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, fast: bool = True) -> None:
         self.index = index
+        # The names' scores added up in C when the Cython tally is built (the same ranking).
+        self._tally = _tally(index.size) if fast else None
         self._max_postings = max(int(index.size * MAX_KEY_SHARE), 1000)
         # The postings of query words met before, by their keys, and how many they hold.
         self._kept: dict[tuple[str, ...], tuple[Ints, Floats]] = {}
@@ -51,6 +56,11 @@ class Retriever:
         found = [f for f in found if len(f[0])]
         if not found:
             return []
+        if self._tally is not None:
+            ranked: list[int] = self._tally.top(
+                [f[0] for f in found], [f[1] for f in found], exclude, limit
+            )
+            return ranked
         ids = np.concatenate([f[0] for f in found]) if len(found) > 1 else found[0][0]
         each = np.concatenate([f[1] for f in found]) if len(found) > 1 else found[0][1]
         total = len(ids)
@@ -70,13 +80,19 @@ class Retriever:
             scores = scores[hits]
         if exclude:
             scores[np.isin(hits, np.fromiter(exclude, np.int64))] = 0
-            keep = scores > 0
-            hits, scores = hits[keep], scores[keep]
+        keep = scores > 0
+        hits, scores = hits[keep], scores[keep]
         if len(hits) > limit:
-            top = np.argpartition(scores, -limit)[-limit:]
+            # The names above the limit's score, then those at it with the lowest ids (as
+            # the C tally ranks ties): the same candidates whatever the sort's algorithm.
+            least = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            above = np.flatnonzero(scores > least)
+            tied = np.flatnonzero(scores == least)[: limit - len(above)]
+            top = np.concatenate((above, tied))
             hits, scores = hits[top], scores[top]
-        ranked: list[int] = hits[np.argsort(-scores, kind="stable")].tolist()
-        return ranked
+        # Hits come in the order of their ids: best first, ties by id.
+        best: list[int] = hits[np.argsort(-scores, kind="stable")].tolist()
+        return best
 
     def _unit(self, keys: list[str]) -> tuple[Ints, Floats]:
         """The names sharing any of one query word's ``keys``, each once, with the weight of
@@ -149,3 +165,12 @@ def _units(asked: list[Named]) -> list[list[str]]:
 
 
 _NONE: tuple[Ints, Floats] = (np.empty(0, np.int64), np.empty(0, np.float64))
+
+
+def _tally(size: int) -> Tally | None:
+    """The C tally for an index of ``size`` names, or None when it is not built."""
+    try:
+        from qalxan.screening._retrieval import Tally
+    except ImportError:
+        return None
+    return Tally(size)

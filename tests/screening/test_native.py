@@ -1,6 +1,7 @@
-"""The Cython pairing (``_pairing.pyx``) against the Python it stands for: the same scores
-and the same pairs of words, to the last bit, on names that take every path (compounds,
-acronyms, initials, one-word names, other scripts, names too long for its bit sets)."""
+"""The Cython modules against the Python they stand for. The pairing (``_pairing.pyx``): the
+same scores and the same pairs of words, to the last bit, on names that take every path
+(compounds, acronyms, initials, one-word names, other scripts, names too long for its bit
+sets). The tally (``_retrieval.pyx``): the same candidates in the same order."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import random
 from itertools import product
 from pathlib import Path
 
+import numpy as np
 import pytest
 from rapidfuzz.distance import OSA
 
-from qalxan.screening import pairing
+from qalxan.screening import pairing, retrieval
 from qalxan.screening.importers import ofac_csv, un_xml
 from qalxan.screening.index import Index
 from qalxan.screening.matcher import Matcher
@@ -20,6 +22,7 @@ from qalxan.screening.model import ListEntry, new_entity
 from qalxan.screening.pairing import Pairs
 from qalxan.screening.prepared import Prepared
 from qalxan.screening.query import Query
+from qalxan.screening.retrieval import Retriever
 from qalxan.screening.scoring import Named
 
 native = pairing.native()
@@ -220,3 +223,46 @@ def test_the_same_on_real_lists() -> None:
             assert fast.spans(asked, name) == plain.spans(asked, name), text
         found += len(listed)
     assert found > 1000
+
+
+needs_tally = pytest.mark.skipif(
+    retrieval._tally(1) is None,
+    reason="the Cython tally is not built (scripts/compile.py, make setup)",
+)
+
+
+@needs_tally
+@pytest.mark.parametrize("limit", [1, 3, 10, 40, 10_000])
+def test_the_tally_ranks_as_numpy_does(matcher: Matcher, limit: int) -> None:
+    index = matcher.index
+    fast, plain = Retriever(index), Retriever(index, fast=False)
+    assert fast._tally is not None and plain._tally is None
+    texts = QUERIES + PERSONS + ORGANISATIONS + ["Ali", "Mohammed Ali", "al", "Ocean"]
+    found = 0
+    for text in texts:
+        for schema in ("Person", "Organization"):
+            asked = [a for a in [matcher._named(text, schema)] if a.words]
+            ranked = fast.retrieve(asked, (), limit)
+            assert ranked == plain.retrieve(asked, (), limit), text
+            left_out = set(ranked[::2])
+            assert fast.retrieve(asked, left_out, limit) == plain.retrieve(asked, left_out, limit)
+            found += len(ranked)
+    assert found > 100
+
+
+@needs_tally
+def test_ties_rank_by_name_id() -> None:
+    tally = retrieval._tally(10)
+    assert tally is not None
+    ids = [np.array([7, 3, 5, 9], np.int32), np.array([3, 5], np.int32)]
+    weights = [np.array([2.0, 1.0, 1.0, 0.5]), np.array([1.0, 1.0])]
+    # 3 and 5 score 2.0 as 7 does; 9 scores 0.5.
+    assert tally.top(ids, weights, (), 10) == [3, 5, 7, 9]
+    assert tally.top(ids, weights, (), 2) == [3, 5]
+    assert tally.top(ids, weights, {3}, 2) == [5, 7]
+    # A fresh query: nothing of the last one's scores is left.
+    assert tally.top([np.array([9], np.int32)], [np.array([1.0])], (), 5) == [9]
+    with pytest.raises(IndexError, match="not in the index"):
+        tally.top([np.array([10], np.int32)], [np.array([1.0])], (), 5)
+    with pytest.raises(ValueError, match="one weight per posting"):
+        tally.top([np.array([1, 2], np.int32)], [np.array([1.0])], (), 5)
