@@ -258,6 +258,17 @@ cdef int _osa_table(uint32_t *a, int n1, uint32_t *b, int n2) except -1:
     return best
 
 
+cdef int _osa(Pattern *p, uint32_t *a, int n1, uint32_t *b, int n2) except -1:
+    """The OSA distance of ``a`` (whose bit masks ``p`` holds) and ``b``."""
+    if n1 == 0:
+        return n2
+    if n2 == 0:
+        return n1
+    if n1 <= WIDE:
+        return _osa_bits(p, n1, b, n2)
+    return _osa_table(a, n1, b, n2)
+
+
 cdef inline bint _shares_group(Feat *a, Feat *b):
     cdef int x = 0, y = 0
     while x < a.groups_len and y < b.groups_len:
@@ -424,14 +435,7 @@ cdef int _pieces_pair(
             raise MemoryError()
         for k in range(n2):
             letters[k] = form[k]
-        if n1 == 0:
-            distance = n2
-        elif n2 == 0:
-            distance = n1
-        elif n1 <= WIDE:
-            distance = _osa_bits(&q.patterns[u], <int>n1, letters, <int>n2)
-        else:
-            distance = _osa_table(a.form, <int>n1, letters, <int>n2)
+        distance = _osa(&q.patterns[u], a.form, <int>n1, letters, <int>n2)
         free(letters)
         similarity = _norm(<int>distance, <int>(n1 if n1 > n2 else n2))
         if similarity < COMPOUND_SPELLING:
@@ -653,14 +657,7 @@ cdef class Pairing:
             out.spelling = 1.0
             return 0
         longest = a.form_len if a.form_len > b.form_len else b.form_len
-        if a.form_len == 0:
-            distance = b.form_len
-        elif b.form_len == 0:
-            distance = a.form_len
-        elif a.form_len <= WIDE:
-            distance = _osa_bits(p, a.form_len, b.form, b.form_len)
-        else:
-            distance = _osa_table(a.form, a.form_len, b.form, b.form_len)
+        distance = _osa(p, a.form, a.form_len, b.form, b.form_len)
         spelling = _norm(distance, longest)
         out.spelling = spelling
         if a.plain == b.plain and SAME_PLAIN > spelling:
@@ -835,15 +832,8 @@ def spelling_similarity(str a, str b):
             x[k] = a[k]
         for k in range(n2):
             y[k] = b[k]
-        if n1 == 0:
-            distance = <int>n2
-        elif n2 == 0:
-            distance = <int>n1
-        elif n1 <= WIDE:
-            _pattern(&p, x, <int>n1)
-            distance = _osa_bits(&p, <int>n1, y, <int>n2)
-        else:
-            distance = _osa_table(x, <int>n1, y, <int>n2)
+        _pattern(&p, x, <int>n1)
+        distance = _osa(&p, x, <int>n1, y, <int>n2)
         return _norm(distance, <int>(n1 if n1 > n2 else n2))
     finally:
         free(x)
