@@ -10,8 +10,10 @@ from qalxan.screening.index import Index
 from qalxan.screening.matcher import Matcher
 from qalxan.screening.model import ListEntry, new_entity
 from qalxan.screening.query import Query
+from qalxan.settings import Settings
 
-THRESHOLD = 0.72
+# The default alert threshold.
+THRESHOLD = Settings().screening_threshold
 LISTED = [
     ("O1", "Organization", ["LIBERATION TIGERS OF TAMIL EELAM", "TAMIL TIGERS"]),
     ("O2", "Organization", ["ISLAMIC REVOLUTIONARY GUARD CORPS AIR FORCE"]),
