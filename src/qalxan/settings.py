@@ -151,7 +151,7 @@ class Settings(BaseSettings):
         description="How often a worker looks for partner TAXII feeds due a pull.",
     )
     screening_threshold: float = Field(
-        0.725,
+        0.724,
         ge=0,
         le=1,
         description="The match score (0 to 1) at or above which a screening result is an alert "
