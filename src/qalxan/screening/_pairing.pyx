@@ -9,9 +9,9 @@ path wherever this module is not built): the tests compare the two on real names
 differs is where the time goes. There, each query paid for NumPy calls on small arrays and
 for Python objects per pair of words; here the words' figures sit in C structs, learnt on
 first sight, spellings are compared with Hyyrö's bit-parallel OSA distance (rapidfuzz's own
-algorithm), and a name whose pairs are all single words is paired and scored without a
-Python object until its result. A name that may hold a compound or an acronym pair goes on
-to :func:`~qalxan.screening.scoring.pair_up` with its single-word pairs, as before.
+algorithm), and a name's single, compound and acronym pairs are paired and scored without a
+Python object until its score. Only a name of more than 64 words (wider than the bit sets)
+goes on to :func:`~qalxan.screening.scoring.pair_up` with its single-word pairs.
 
 Constants and reasons are read from :mod:`~qalxan.screening.scoring` when this module is
 imported, so that the two cannot drift apart.
@@ -285,7 +285,7 @@ cdef class Units:
     """A query's words, then its compounds (scoring.Named.units): their figures, first and
     last word; the words' listed ids, weights and whether each is a name."""
 
-    cdef Py_ssize_t nq, nu, room
+    cdef Py_ssize_t nu, room
     cdef double total
     cdef Feat *feats
     cdef Pattern *patterns
@@ -301,7 +301,6 @@ cdef class Units:
 
     def __cinit__(self, Py_ssize_t nq, Py_ssize_t nu):
         cdef Py_ssize_t u
-        self.nq = nq
         self.nu = nu
         self.feats = <Feat *>malloc(nu * sizeof(Feat))
         if self.feats != NULL:
@@ -362,13 +361,9 @@ cdef Py_ssize_t _compound_pairs(Units q, tuple name, Pair **pairs, Py_ssize_t co
     """scoring.compound_pairs: the name's pairs where a side is a compound (on the same
     skeleton) or an acronym, after its ``count`` single pairs; the new count."""
     cdef dict every = name[3]
-    cdef Py_ssize_t u, n1, n2, k, distance, position = 0
-    cdef int32_t i0, i1, j0, j1, skeleton
+    cdef Py_ssize_t u, position = 0
+    cdef int32_t i0, i1, j0, j1
     cdef double similarity
-    cdef bint same
-    cdef str form, own
-    cdef uint32_t *letters
-    cdef Feat *a
     cdef PyObject *key
     cdef PyObject *value
     cdef Py_hash_t hashed
@@ -379,15 +374,11 @@ cdef Py_ssize_t _compound_pairs(Units q, tuple name, Pair **pairs, Py_ssize_t co
         for u in range(q.nu):
             if q.hashes[u] != hashed or q.skeletons[u] != <object>key:
                 continue
-            i0, i1 = q.first[u], q.last[u]
-            a = &q.feats[u]
-            skeleton = a.skeleton_len
-            own = q.forms[u]
             for piece in <tuple>value:
                 j0, j1, form, _, script = piece
-                if i0 == i1 and j0 == j1:
+                if q.first[u] == q.last[u] and j0 == j1:
                     continue  # a query word meets the listed compounds only
-                _pieces_pair(q, u, i0, i1, j0, j1, form, own, script, skeleton, a, pairs, &count)
+                count = _piece_pair(q, u, j0, j1, form, script, pairs, count)
     listed = name[5]
     if q.acronyms is not _NO_ACRONYMS and listed is not _NO_ACRONYMS:
         for i0, i1, j0, j1, similarity in _acronym_pairs(q.acronyms, listed):
@@ -397,36 +388,34 @@ cdef Py_ssize_t _compound_pairs(Units q, tuple name, Pair **pairs, Py_ssize_t co
     return count
 
 
-cdef int _pieces_pair(
+cdef Py_ssize_t _piece_pair(
     Units q,
     Py_ssize_t u,
-    int32_t i0,
-    int32_t i1,
     int32_t j0,
     int32_t j1,
     str form,
-    str own,
     object script,
-    int32_t skeleton,
-    Feat *a,
     Pair **pairs,
-    Py_ssize_t *count,
+    Py_ssize_t count,
 ) except -1:
-    """The pair of the query's unit ``u`` and a listed piece of the same skeleton, if any."""
+    """The pair, if any, of the query's unit ``u`` and a listed piece (``j0`` to ``j1``,
+    written ``form`` in ``script``) of the same skeleton, after ``count`` pairs; the new
+    count."""
+    cdef Feat *a = &q.feats[u]
+    cdef int32_t i0 = q.first[u], i1 = q.last[u], skeleton = a.skeleton_len
     cdef Py_ssize_t n1, n2, k, distance
     cdef double similarity
-    cdef bint same
+    cdef bint same = form == q.forms[u]
     cdef uint32_t *letters
-    same = form == own
     if i1 - i0 == j1 - j0 and same:
-        return 0  # word for word: the single pairs say it better
+        return count  # word for word: the single pairs say it better
     if skeleton < COMPOUND_SHORT_SKELETON and not same:
-        return 0
+        return count
     if same:
         similarity = 1.0
     elif a.abjad or script == _ABJAD:
         if skeleton < COMPOUND_ABJAD_SKELETON:
-            return 0
+            return count
         similarity = SAME_SKELETON
     else:
         n1, n2 = a.form_len, len(form)
@@ -439,13 +428,10 @@ cdef int _pieces_pair(
         free(letters)
         similarity = _norm(<int>distance, <int>(n1 if n1 > n2 else n2))
         if similarity < COMPOUND_SPELLING:
-            return 0
-    _room(q, pairs, count[0])
-    pairs[0][count[0]] = Pair(
-        similarity, i1 - i0 + j1 - j0 + 2, i0, i1, j0, j1, R_COMPOUND
-    )
-    count[0] += 1
-    return 0
+            return count
+    _room(q, pairs, count)
+    pairs[0][count] = Pair(similarity, i1 - i0 + j1 - j0 + 2, i0, i1, j0, j1, R_COMPOUND)
+    return count + 1
 
 
 cdef inline bint _before(Pair *x, Pair *y):
@@ -698,7 +684,7 @@ cdef class Pairing:
         cdef list words = asked.words
         cdef list compounds = asked.compounds
         cdef Py_ssize_t nq = len(words), nu = nq + len(compounds), nn = len(names)
-        cdef Py_ssize_t total = 0, most = 0, k, j, length, w, i, u, slots = 0, size, at, c, count
+        cdef Py_ssize_t total = 0, most = 0, k, j, length, w, i, slots = 0, size, at, c, count
         cdef Units q
         cdef int32_t *table = NULL
         cdef int32_t *owner = NULL
