@@ -98,7 +98,7 @@ def test_many_names_pair_as_one_name_at_a_time(matcher: Matcher) -> None:
     index = matcher.index
     table = index.vocabulary.words
     every = list(range(index.size))
-    names = Prepared(index).names(every, index.name_entity.tolist())
+    names = Prepared(index).names(every)
     features = WordFeatures(index.vocabulary)
     compared = 0
     for name in QUERIES:

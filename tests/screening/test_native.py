@@ -20,10 +20,10 @@ from qalxan.screening.index import Index
 from qalxan.screening.matcher import Matcher
 from qalxan.screening.model import ListEntry, new_entity
 from qalxan.screening.pairing import Pairs
-from qalxan.screening.prepared import Prepared
 from qalxan.screening.query import Query
 from qalxan.screening.retrieval import Retriever
 from qalxan.screening.scoring import Named
+from qalxan.screening.text import skeleton
 
 native = pairing.native()
 needs_native = pytest.mark.skipif(
@@ -125,9 +125,8 @@ def matcher() -> Matcher:
 def _same_pairs(matcher: Matcher, queries: list[tuple[str, str]]) -> int:
     """Compare both paths on every query against every indexed name; the pairs found."""
     index = matcher.index
-    every = list(range(index.size))
-    names = Prepared(index).names(every, index.name_entity.tolist())
-    fast, plain = Pairs(index.vocabulary), Pairs(index.vocabulary, fast=False)
+    names = list(range(index.size))
+    fast, plain = Pairs(index), Pairs(index, fast=False)
     assert fast.fast and not plain.fast
     found = 0
     for text, schema in queries:
@@ -181,12 +180,40 @@ def test_spellings_compare_as_rapidfuzz_compares_them() -> None:
 
 
 @needs_native
+def test_skeletons_are_worked_out_as_text_works_them_out() -> None:
+    assert native is not None
+    rng = random.Random(11)
+    # Every letter the skeleton's rules name, so that letter pairs, repeats and vowels meet.
+    letters = "abcdghjkpqstvwxyz0aeiouhh"
+    forms = ["", "a", "schtch", "dzhdzh", "mammadov", "abdalrahman", "tsts", "kkhh", "aaa"]
+    forms += ["".join(rng.choices(letters, k=rng.randint(0, 30))) for _ in range(20_000)]
+    for form in forms:
+        assert native.skeleton(form) == skeleton(form), form
+
+
+@needs_native
+def test_names_score_the_same_whichever_query_met_them_first(matcher: Matcher) -> None:
+    index = matcher.index
+    forwards, backwards = Pairs(index), Pairs(index)
+    names = list(range(index.size))
+    asked = [matcher._named(q, s) for q in QUERIES[:-1] for s in ("Person", "Company")]
+    # One learns the names (and their compounds' skeletons) in the order of the index, the
+    # other in reverse, query by query in reverse.
+    first = [forwards.scores(a, names) for a in asked]
+    last = [backwards.scores(a, names[::-1])[::-1] for a in asked[::-1]][::-1]
+    assert first == last
+    assert native is not None
+    with pytest.raises(IndexError, match="not in the index"):
+        native.Pairing(index, forwards.listed).scores(asked[0], [index.size])
+
+
+@needs_native
 def test_too_many_query_words_are_refused() -> None:
     index = Index.build(_entries()[:3])
     assert native is not None
     words = Matcher(index)._named(" ".join(f"w{n}" for n in range(65)), "Person")
     with pytest.raises(ValueError, match="1 to 64 words"):
-        native.Pairing(index.vocabulary).scores(words, [])
+        native.Pairing(index, Pairs(index).listed).scores(words, [])
 
 
 def _shared(relative: str) -> Path:
@@ -208,20 +235,18 @@ def test_the_same_on_real_lists() -> None:
     queries = [(index.name_text[n], parties[int(index.name_entity[n])].schema) for n in names]
     # Against a share of the names (every name for 400 queries would take minutes).
     found = 0
-    fast, plain = Pairs(index.vocabulary), Pairs(index.vocabulary, fast=False)
-    prepared = Prepared(index)
+    fast, plain = Pairs(index), Pairs(index, fast=False)
     for text, schema in queries:
         asked = matcher._named(text, schema)
         if not asked.words:
             continue
         at = set(matcher.candidates_of(Query("q", (text,), schema=schema), 60))
         ids = [n for n, entity in enumerate(index.name_entity.tolist()) if entity in at]
-        listed = prepared.names(ids, index.name_entity[ids].tolist())
-        scores = fast.scores(asked, listed)
-        assert scores == plain.scores(asked, listed), text
-        for name in listed:
+        scores = fast.scores(asked, ids)
+        assert scores == plain.scores(asked, ids), text
+        for name in ids:
             assert fast.spans(asked, name) == plain.spans(asked, name), text
-        found += len(listed)
+        found += len(ids)
     assert found > 1000
 
 

@@ -3,31 +3,34 @@
 """The word pairs and the pairing of a query's candidate names, in C (built by
 ``scripts/compile.py`` with Cython; :mod:`qalxan.screening.pairing` picks it when built).
 
-The same results, to the last bit, as :meth:`qalxan.screening.similarity.WordFeatures.pairs`
-followed by :func:`qalxan.screening.scoring.pair_many`, which stay the reference (and the
-path wherever this module is not built): the tests compare the two on real names. What
-differs is where the time goes. There, each query paid for NumPy calls on small arrays and
-for Python objects per pair of words; here the words' figures sit in C structs, learnt on
-first sight, spellings are compared with Hyyrö's bit-parallel OSA distance (rapidfuzz's own
-algorithm), and a name's single, compound and acronym pairs are paired and scored without a
-Python object until its score. Only a name of more than 64 words (wider than the bit sets)
-goes on to :func:`~qalxan.screening.scoring.pair_up` with its single-word pairs.
+The same results, to the last bit, as :class:`qalxan.screening.prepared.Prepared`, then
+:meth:`qalxan.screening.similarity.WordFeatures.pairs`, then
+:func:`qalxan.screening.scoring.pair_many`, which stay the reference (and the path wherever
+this module is not built): the tests compare the two on real names. What differs is where the
+time goes. There, each query paid for NumPy calls on small arrays and for Python objects per
+listed name and per pair of words; here a listed word's figures and a listed name (its words,
+weights and compounds) sit in C structs, learnt on first sight, spellings are compared with
+Hyyrö's bit-parallel OSA distance (rapidfuzz's own algorithm), and a name's single, compound
+and acronym pairs are paired and scored without a Python object until its score. Only a name
+of more than 64 words (wider than the bit sets) goes on to
+:func:`~qalxan.screening.scoring.pair_up` with its single-word pairs.
 
-Constants and reasons are read from :mod:`~qalxan.screening.scoring` when this module is
-imported, so that the two cannot drift apart.
+Constants, reasons and the skeleton's rules are read from :mod:`~qalxan.screening.scoring`
+and :mod:`~qalxan.screening.text` when this module is imported, so that the two cannot drift
+apart.
 """
 
 from libc.math cimport pow, sqrt
 from libc.stdint cimport int32_t, uint32_t, uint64_t
-from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memcmp, memset
-from cpython.dict cimport PyDict_Next
-from cpython.object cimport PyObject_Hash
-from cpython.ref cimport PyObject
+from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.string cimport memcmp, memcpy, memset
+
+from cpython.unicode cimport PyUnicode_DecodeASCII
 
 from qalxan.screening import acronyms as _acronyms
 from qalxan.screening import scoring as _scoring
-from qalxan.screening.vocabulary import ABJAD, INITIAL, NAME
+from qalxan.screening import text as _text
+from qalxan.screening.vocabulary import ABJAD, INITIAL, LATIN, NAME, ORG_WORD, PARTICLE
 
 cdef double MIN_WORD_SIMILARITY = _scoring.MIN_WORD_SIMILARITY
 cdef double MIN_RELATED_SPELLING = _scoring.MIN_RELATED_SPELLING
@@ -43,6 +46,11 @@ cdef double LEFT_EPSILON = _scoring.LEFT_EPSILON
 cdef int COMPOUND_ABJAD_SKELETON = _scoring.COMPOUND_ABJAD_SKELETON
 cdef int COMPOUND_SHORT_SKELETON = _scoring.COMPOUND_SHORT_SKELETON
 cdef double COMPOUND_SPELLING = _scoring.COMPOUND_SPELLING
+cdef int MIN_PIECE_SKELETON = _scoring.MIN_PIECE_SKELETON
+# A word's weight in a listed name by its role (roles are small ints).
+cdef double ROLE_WEIGHT[8]
+for _role, _weight in _scoring.ROLE_WEIGHT.items():
+    ROLE_WEIGHT[_role] = _weight
 
 # Reasons by code, as scoring words them.
 cdef enum:
@@ -78,10 +86,16 @@ for _code, _reason in enumerate(REASONS):
 cdef object _spelling = _scoring.spelling_similarity
 cdef object _pair_up = _scoring.pair_up
 cdef object _acronym_pairs = _acronyms.acronym_pairs
+cdef object _acronyms_of = _acronyms.acronyms_of
+cdef object _ORGANISATIONS = _acronyms.SCHEMATA
 cdef object _NO_ACRONYMS = _acronyms.NONE
+cdef object _skeleton = _text.skeleton
 cdef object _ABJAD = ABJAD
+cdef object _LATIN = LATIN
 cdef int _INITIAL = INITIAL
 cdef int _NAME = NAME
+cdef int _ORG_WORD = ORG_WORD
+cdef int _PARTICLE = PARTICLE
 
 # Knuth's multiplier: spreads word ids over the slots of a query's table of words.
 cdef uint64_t SPREAD = 2654435761
@@ -103,10 +117,35 @@ cdef struct Feat:
     int32_t phonetic_len
     int32_t form_len
     int32_t groups_len
+    int32_t role
     bint abjad
+    bint latin
     bint initial
     uint32_t *form
     int32_t *groups
+
+
+cdef struct Piece:
+    # A listed word or compound that compound pairs may use: its first and last word, the
+    # code of its skeleton, its Latin form, whether its script is an abjad.
+    int32_t j0
+    int32_t j1
+    int32_t skeleton
+    int32_t form_len
+    bint abjad
+    uint32_t *form
+
+
+cdef struct Name:
+    # A listed name (scoring.Listed): its word ids, their weights and sum, its pieces of two
+    # letters of skeleton or more, whether its party is an organisation (it may have acronyms).
+    int32_t length
+    int32_t pieces_len
+    bint organisation
+    double total
+    int32_t *words
+    double *weights
+    Piece *pieces
 
 
 cdef struct Pattern:
@@ -281,6 +320,67 @@ cdef inline bint _shares_group(Feat *a, Feat *b):
     return False
 
 
+# The skeleton's rules (text.skeleton), read from text: its letter pairs merged in order,
+# its letters merged, then runs of one letter made one and vowels dropped.
+cdef int DIGRAPHS = len(_text._DIGRAPHS)
+cdef char DIGRAPH_FROM[32][4]
+cdef int DIGRAPH_LEN[32]
+cdef char DIGRAPH_TO[32]
+cdef char LETTER[128]
+cdef bint VOWEL[128]
+if (
+    DIGRAPHS > 32
+    or any(len(_merged) != 1 or not 1 < len(_group) < 4 for _group, _merged in _text._DIGRAPHS)
+    or _text._VOWELS.pattern != "[aeiouyw]+"
+    or _text._REPEAT.pattern != r"(.)\1+"
+):
+    raise ImportError("text.skeleton's rules are not those this module works out")
+for _number, (_group, _merged) in enumerate(_text._DIGRAPHS):
+    DIGRAPH_LEN[_number] = len(_group)
+    for _k, _ch in enumerate(_group):
+        DIGRAPH_FROM[_number][_k] = ord(_ch)
+    DIGRAPH_TO[_number] = ord(_merged)
+for _k in range(128):
+    LETTER[_k] = ord(chr(_k).translate(_text._LETTERS))
+    VOWEL[_k] = chr(_k) in "aeiouyw"
+
+
+cdef Py_ssize_t _skeleton_of(char *text, Py_ssize_t n, char *spare):
+    """text.skeleton of the ASCII ``text`` (``n`` letters), worked out in place (``spare``:
+    as long); its length."""
+    cdef int d, glen
+    cdef Py_ssize_t k, out
+    cdef char *swap
+    cdef char *start = text
+    for d in range(DIGRAPHS):
+        glen = DIGRAPH_LEN[d]
+        out = 0
+        k = 0
+        # str.replace: left to right, no overlaps.
+        while k < n:
+            if k + glen <= n and memcmp(text + k, DIGRAPH_FROM[d], glen) == 0:
+                spare[out] = DIGRAPH_TO[d]
+                k += glen
+            else:
+                spare[out] = text[k]
+                k += 1
+            out += 1
+        swap = text
+        text = spare
+        spare = swap
+        n = out
+    out = 0
+    for k in range(n):
+        text[k] = LETTER[<unsigned char>text[k]]
+        # A run of one letter made one, then vowels dropped.
+        if (k == 0 or text[k] != text[k - 1]) and not VOWEL[<unsigned char>text[k]]:
+            spare[out] = text[k]
+            out += 1
+    if spare != start:
+        memcpy(start, spare, out)
+    return out
+
+
 cdef class Units:
     """A query's words, then its compounds (scoring.Named.units): their figures, first and
     last word; the words' listed ids, weights and whether each is a name."""
@@ -294,9 +394,7 @@ cdef class Units:
     cdef int32_t *ids
     cdef double *weights
     cdef bint *named
-    cdef Py_hash_t *hashes
     cdef list skeletons
-    cdef list forms
     cdef object acronyms
 
     def __cinit__(self, Py_ssize_t nq, Py_ssize_t nu):
@@ -308,21 +406,18 @@ cdef class Units:
                 self.feats[u].form = NULL
                 self.feats[u].groups = NULL
         self.patterns = <Pattern *>malloc(nu * sizeof(Pattern))
-        self.hashes = <Py_hash_t *>malloc(nu * sizeof(Py_hash_t))
         self.first = <int32_t *>malloc(nu * sizeof(int32_t))
         self.last = <int32_t *>malloc(nu * sizeof(int32_t))
         self.ids = <int32_t *>malloc(nq * sizeof(int32_t))
         self.weights = <double *>malloc(nq * sizeof(double))
         self.named = <bint *>malloc(nq * sizeof(bint))
         if (
-            self.feats == NULL or self.patterns == NULL or self.hashes == NULL
-            or self.first == NULL
+            self.feats == NULL or self.patterns == NULL or self.first == NULL
             or self.last == NULL or self.ids == NULL or self.weights == NULL
             or self.named == NULL
         ):
             raise MemoryError()
         self.skeletons = []
-        self.forms = []
 
     def __dealloc__(self):
         cdef Py_ssize_t u
@@ -332,7 +427,6 @@ cdef class Units:
                 free(self.feats[u].groups)
         free(self.feats)
         free(self.patterns)
-        free(self.hashes)
         free(self.first)
         free(self.last)
         free(self.ids)
@@ -357,29 +451,24 @@ cdef int _room(Units q, Pair **pairs, Py_ssize_t count) except -1:
     return 0
 
 
-cdef Py_ssize_t _compound_pairs(Units q, tuple name, Pair **pairs, Py_ssize_t count) except -1:
+cdef Py_ssize_t _compound_pairs(
+    Units q, Name *name, object listed, Pair **pairs, Py_ssize_t count
+) except -1:
     """scoring.compound_pairs: the name's pairs where a side is a compound (on the same
-    skeleton) or an acronym, after its ``count`` single pairs; the new count."""
-    cdef dict every = name[3]
-    cdef Py_ssize_t u, position = 0
+    skeleton) or an acronym (``listed``: the name's acronyms), after its ``count`` single
+    pairs; the new count."""
+    cdef Py_ssize_t u, p
     cdef int32_t i0, i1, j0, j1
     cdef double similarity
-    cdef PyObject *key
-    cdef PyObject *value
-    cdef Py_hash_t hashed
-    # The name's pieces by skeleton, walked rather than looked up once per query word and
-    # compound (the keys' hashes are kept by the strings: no hashing here).
-    while PyDict_Next(every, &position, &key, &value):
-        hashed = PyObject_Hash(<object>key)
+    cdef Piece *piece
+    for p in range(name.pieces_len):
+        piece = &name.pieces[p]
         for u in range(q.nu):
-            if q.hashes[u] != hashed or q.skeletons[u] != <object>key:
+            if q.feats[u].skeleton != piece.skeleton:
                 continue
-            for piece in <tuple>value:
-                j0, j1, form, _, script = piece
-                if q.first[u] == q.last[u] and j0 == j1:
-                    continue  # a query word meets the listed compounds only
-                count = _piece_pair(q, u, j0, j1, form, script, pairs, count)
-    listed = name[5]
+            if q.first[u] == q.last[u] and piece.j0 == piece.j1:
+                continue  # a query word meets the listed compounds only
+            count = _piece_pair(q, u, piece, pairs, count)
     if q.acronyms is not _NO_ACRONYMS and listed is not _NO_ACRONYMS:
         for i0, i1, j0, j1, similarity in _acronym_pairs(q.acronyms, listed):
             _room(q, pairs, count)
@@ -389,44 +478,29 @@ cdef Py_ssize_t _compound_pairs(Units q, tuple name, Pair **pairs, Py_ssize_t co
 
 
 cdef Py_ssize_t _piece_pair(
-    Units q,
-    Py_ssize_t u,
-    int32_t j0,
-    int32_t j1,
-    str form,
-    object script,
-    Pair **pairs,
-    Py_ssize_t count,
+    Units q, Py_ssize_t u, Piece *piece, Pair **pairs, Py_ssize_t count
 ) except -1:
-    """The pair, if any, of the query's unit ``u`` and a listed piece (``j0`` to ``j1``,
-    written ``form`` in ``script``) of the same skeleton, after ``count`` pairs; the new
-    count."""
+    """The pair, if any, of the query's unit ``u`` and a listed ``piece`` of the same
+    skeleton, after ``count`` pairs; the new count."""
     cdef Feat *a = &q.feats[u]
-    cdef int32_t i0 = q.first[u], i1 = q.last[u], skeleton = a.skeleton_len
-    cdef Py_ssize_t n1, n2, k, distance
+    cdef int32_t i0 = q.first[u], i1 = q.last[u], j0 = piece.j0, j1 = piece.j1
+    cdef int32_t skeleton = a.skeleton_len
+    cdef int n1 = a.form_len, n2 = piece.form_len, distance
     cdef double similarity
-    cdef bint same = form == q.forms[u]
-    cdef uint32_t *letters
+    cdef bint same = n1 == n2 and memcmp(a.form, piece.form, n1 * sizeof(uint32_t)) == 0
     if i1 - i0 == j1 - j0 and same:
         return count  # word for word: the single pairs say it better
     if skeleton < COMPOUND_SHORT_SKELETON and not same:
         return count
     if same:
         similarity = 1.0
-    elif a.abjad or script == _ABJAD:
+    elif a.abjad or piece.abjad:
         if skeleton < COMPOUND_ABJAD_SKELETON:
             return count
         similarity = SAME_SKELETON
     else:
-        n1, n2 = a.form_len, len(form)
-        letters = <uint32_t *>malloc((n2 + 1) * sizeof(uint32_t))
-        if letters == NULL:
-            raise MemoryError()
-        for k in range(n2):
-            letters[k] = form[k]
-        distance = _osa(&q.patterns[u], a.form, <int>n1, letters, <int>n2)
-        free(letters)
-        similarity = _norm(<int>distance, <int>(n1 if n1 > n2 else n2))
+        distance = _osa(&q.patterns[u], a.form, n1, piece.form, n2)
+        similarity = _norm(distance, n1 if n1 > n2 else n2)
         if similarity < COMPOUND_SPELLING:
             return count
     _room(q, pairs, count)
@@ -458,13 +532,13 @@ cdef inline uint64_t _bits(int32_t first, int32_t last):
     return (((<uint64_t>1) << width) - 1) << first
 
 
-cdef object _paired(Units q, tuple name, Pair *pairs, Py_ssize_t count, bint spans_only):
+cdef object _paired(Units q, Name *name, Pair *pairs, Py_ssize_t count, bint spans_only):
     """scoring._paired: best pairs first, each word at most once; the score, or when
     ``spans_only`` the pairs taken."""
     cdef Py_ssize_t c, d, k
     cdef Pair pair
-    cdef tuple l_weights = name[1]
-    cdef double q_total = q.total, l_total = name[2]
+    cdef double *l_weights = name.weights
+    cdef double q_total = q.total, l_total = name.total
     cdef double q_got = 0.0, l_got = 0.0, q_paired = 0.0, l_paired = 0.0, weight, score
     cdef double q_left, l_left
     cdef uint64_t used_q = 0, used_l = 0, q_bits, l_bits
@@ -504,7 +578,7 @@ cdef object _paired(Units q, tuple name, Pair *pairs, Py_ssize_t count, bint spa
         else:
             weight = 0.0
             for k in range(pair.j0, pair.j1 + 1):
-                weight += <double>l_weights[k]
+                weight += l_weights[k]
         l_got += weight * pair.similarity
         l_paired += weight
     if not matched:
@@ -526,37 +600,64 @@ cdef object _paired(Units q, tuple name, Pair *pairs, Py_ssize_t count, bint spa
 
 
 cdef class Pairing:
-    """The pairs and scores of a query's names against the listed names of one vocabulary."""
+    """The pairs and scores of a query's names against the listed names of an index.
+
+    A listed word's figures and a listed name (``Name``: what scoring.Listed holds) are
+    learnt the first time a query meets them (learning them all up front, before a batch's
+    workers are forked, made the batch no faster); ``listed`` makes the :class:`~qalxan.screening.scoring.Listed` of a name id, for the names too long
+    for the bit sets here."""
 
     cdef Arena _arena
     cdef Feat *_feats
     cdef unsigned char *_known
+    cdef Name **_names
     cdef Py_ssize_t _size
+    cdef Py_ssize_t _count
     cdef list _words
     cdef dict _ids
     cdef dict _plains
     cdef dict _skeletons
     cdef dict _phonetics
     cdef list _skeleton_texts
+    cdef list _entities
+    cdef dict _name_acronyms
+    cdef object _listed
+    cdef const int32_t[::1] _name_start
+    cdef const int32_t[::1] _name_words
+    cdef const int32_t[::1] _name_entity
+    cdef const float[::1] _idf
 
-    def __cinit__(self, vocabulary):
+    def __cinit__(self, index, listed):
+        vocabulary = index.vocabulary
         self._words = vocabulary.words
         self._ids = vocabulary.ids
         self._size = len(self._words)
+        self._name_start = index.name_start
+        self._name_words = index.name_words
+        self._name_entity = index.name_entity
+        self._idf = index.word_idf
+        self._count = self._name_start.shape[0] - 1
+        if self._name_entity.shape[0] != self._count or self._idf.shape[0] != self._size:
+            raise ValueError("an index whose arrays disagree on its names or words")
+        self._entities = index.entities
+        self._listed = listed
         self._arena = Arena()
         self._feats = <Feat *>malloc((self._size + 1) * sizeof(Feat))
         self._known = <unsigned char *>malloc(self._size + 1)
-        if self._feats == NULL or self._known == NULL:
+        self._names = <Name **>calloc(self._count + 1, sizeof(Name *))
+        if self._feats == NULL or self._known == NULL or self._names == NULL:
             raise MemoryError()
         memset(self._known, 0, self._size + 1)
         self._plains = {}
         self._skeletons = {}
         self._phonetics = {}
         self._skeleton_texts = [None] * self._size
+        self._name_acronyms = {}
 
     def __dealloc__(self):
         free(self._feats)
         free(self._known)
+        free(self._names)
 
     cdef int _fill(self, Feat *f, object word, bint listed) except -1:
         """The figures of ``word``: codes given to its plain form, skeleton and sound when
@@ -581,8 +682,10 @@ cdef class Pairing:
         f.phonetic_len = len(phonetic)
         f.form_len = len(form)
         f.groups_len = len(groups)
+        f.role = word.role
         f.abjad = word.script == _ABJAD
-        f.initial = word.role == _INITIAL
+        f.latin = word.script == _LATIN
+        f.initial = f.role == _INITIAL
         if listed:
             f.form = <uint32_t *>self._arena.take((f.form_len + 1) * sizeof(uint32_t))
             f.groups = <int32_t *>self._arena.take((f.groups_len + 1) * sizeof(int32_t))
@@ -607,6 +710,116 @@ cdef class Pairing:
         self._feats[w] = f
         self._known[w] = 1
         return 0
+
+    cdef Name *_name(self, Py_ssize_t n) except NULL:
+        """The listed name ``n``, learnt on first sight (prepared.Prepared's work, in C)."""
+        cdef Name *name = self._names[n]
+        cdef Name made
+        cdef Py_ssize_t start, k, w, i
+        cdef int32_t role
+        cdef bint person
+        cdef Feat *f
+        if name != NULL:
+            return name
+        if n < 0 or n >= self._count:
+            raise IndexError(f"name {n} is not in the index")
+        start = self._name_start[n]
+        made.length = self._name_start[n + 1] - start
+        schema = self._entities[self._name_entity[n]].schema
+        # An organisation's common words weigh little, a person's are names.
+        person = schema == "Person"
+        made.organisation = schema in _ORGANISATIONS
+        made.words = <int32_t *>self._arena.take((made.length + 1) * sizeof(int32_t))
+        made.weights = <double *>self._arena.take((made.length + 1) * sizeof(double))
+        made.total = 0.0
+        for k in range(made.length):
+            w = self._name_words[start + k]
+            if not self._known[w]:
+                self._learn(w)
+            made.words[k] = <int32_t>w
+            role = self._feats[w].role
+            if person and role == _ORG_WORD:
+                role = _NAME
+            # The word's rarity on the lists, as the index keeps it.
+            made.weights[k] = <double>self._idf[w] * ROLE_WEIGHT[role]
+            made.total += made.weights[k]
+        # Its words, every two words, and three around a particle (vocabulary.compound_spans).
+        made.pieces = <Piece *>self._arena.take((3 * made.length + 1) * sizeof(Piece))
+        made.pieces_len = 0
+        for k in range(made.length):
+            f = &self._feats[made.words[k]]
+            if f.skeleton_len >= MIN_PIECE_SKELETON:
+                made.pieces[made.pieces_len] = Piece(
+                    <int32_t>k, <int32_t>k, f.skeleton, f.form_len, f.abjad, f.form
+                )
+                made.pieces_len += 1
+        for i in range(made.length - 1):
+            self._compound(&made, i, i + 1)
+            if i + 2 < made.length and self._feats[made.words[i + 1]].role == _PARTICLE:
+                self._compound(&made, i, i + 2)
+        name = <Name *>self._arena.take(sizeof(Name))
+        name[0] = made
+        # Set once whole: another thread reads the name whole or not at all.
+        self._names[n] = name
+        return name
+
+    cdef int _compound(self, Name *name, Py_ssize_t first, Py_ssize_t last) except -1:
+        """The compound of the name's words ``first`` to ``last``, one of its pieces if its
+        skeleton is long enough: their forms joined, the skeleton of that, the first word's
+        script unless all are Latin (vocabulary.joined_word)."""
+        cdef Py_ssize_t n = 0, k, c, length
+        cdef Feat *f
+        cdef uint32_t *form
+        cdef char *letters
+        cdef bint ascii = True
+        for k in range(first, last + 1):
+            n += self._feats[name.words[k]].form_len
+        form = <uint32_t *>self._arena.take((n + 1) * sizeof(uint32_t))
+        n = 0
+        for k in range(first, last + 1):
+            f = &self._feats[name.words[k]]
+            for c in range(f.form_len):
+                form[n] = f.form[c]
+                ascii = ascii and f.form[c] < 128
+                n += 1
+        if ascii:
+            letters = <char *>malloc(2 * n + 2)
+            if letters == NULL:
+                raise MemoryError()
+            try:
+                for c in range(n):
+                    letters[c] = <char>form[c]
+                length = _skeleton_of(letters, n, letters + n + 1)
+                skeleton = PyUnicode_DecodeASCII(letters, length, NULL)
+            finally:
+                free(letters)
+        else:
+            # Latin forms are ASCII (text.latin); anything else is left to text.skeleton.
+            skeleton = _skeleton("".join([chr(form[c]) for c in range(n)]))
+            length = len(skeleton)
+        if length < MIN_PIECE_SKELETON:
+            return 0
+        name.pieces[name.pieces_len] = Piece(
+            <int32_t>first,
+            <int32_t>last,
+            self._skeletons.setdefault(skeleton, len(self._skeletons)),
+            <int32_t>n,
+            self._feats[name.words[first]].abjad,
+            form,
+        )
+        name.pieces_len += 1
+        return 0
+
+    cdef object _acronyms(self, Py_ssize_t n, Name *name):
+        """The acronyms of the listed name ``n`` (acronyms.of_party), kept."""
+        found = self._name_acronyms.get(n)
+        if found is None:
+            if name.organisation:
+                found = _acronyms_of([self._words[name.words[k]] for k in range(name.length)])
+            else:
+                found = _NO_ACRONYMS
+            self._name_acronyms[n] = found
+        return found
 
     cdef int _similar(
         self,
@@ -671,12 +884,12 @@ cdef class Pairing:
     def scores(self, asked, list names):
         """The scores of :func:`~qalxan.screening.scoring.pair_many` of ``asked`` (a
         :class:`~qalxan.screening.scoring.Named` of 1 to 64 words) with each of the listed
-        ``names``, its word pairs found here rather than by
+        names ``names`` (ids in the index), its word pairs found here rather than by
         :meth:`~qalxan.screening.similarity.WordFeatures.pairs`."""
         return self._run(asked, names, False)
 
-    def spans(self, asked, name):
-        """The pairs behind the score of ``asked`` and the listed ``name`` (what
+    def spans(self, asked, Py_ssize_t name):
+        """The pairs behind the score of ``asked`` and the listed name ``name`` (what
         :func:`~qalxan.screening.scoring.pair_many` gives besides the score)."""
         return self._run(asked, [name], True)[0]
 
@@ -684,8 +897,10 @@ cdef class Pairing:
         cdef list words = asked.words
         cdef list compounds = asked.compounds
         cdef Py_ssize_t nq = len(words), nu = nq + len(compounds), nn = len(names)
-        cdef Py_ssize_t total = 0, most = 0, k, j, length, w, i, slots = 0, size, at, c, count
+        cdef Py_ssize_t total = 0, most = 0, k, j, w, i, n, slots = 0, size, at, c, count
         cdef Units q
+        cdef Name **found = NULL
+        cdef Name *name
         cdef int32_t *table = NULL
         cdef int32_t *owner = NULL
         cdef Memo *memo = NULL
@@ -693,23 +908,23 @@ cdef class Pairing:
         cdef Memo *m
         cdef bint lone = asked.lone, initials = asked.initials
         cdef unsigned int mask
-        cdef tuple ids, name
-        cdef list found = []
+        cdef list result = []
         if nq == 0 or nq > WIDE:
             raise ValueError(f"a query of 1 to {WIDE} words, not {nq}")
-        for listed in names:
-            ids = (<tuple>listed)[0]
-            length = len(ids)
-            total += length
-            if length > most:
-                most = length
-            for item in ids:
-                w = item
-                if not self._known[w]:
-                    self._learn(w)
-        # After the listed words: a query word's codes are those of the listed words like it.
-        q = self._units(asked, nq, nu)
         try:
+            found = <Name **>malloc((nn + 1) * sizeof(Name *))
+            if found == NULL:
+                raise MemoryError()
+            for k in range(nn):
+                n = names[k]
+                name = self._name(n)
+                found[k] = name
+                total += name.length
+                if name.length > most:
+                    most = name.length
+            # After the listed names: a query word's codes are those of the listed words and
+            # compounds like it.
+            q = self._units(asked, nq, nu)
             # Each listed word once per query: an open-addressed table of word ids to slots.
             size = 16
             while size < 2 * total + 2:
@@ -726,12 +941,10 @@ cdef class Pairing:
                 raise MemoryError()
             memset(table, 0xFF, size * sizeof(int32_t))
             for k in range(nn):
-                name = <tuple>names[k]
-                ids = name[0]
-                length = len(ids)
+                name = found[k]
                 count = 0
-                for j in range(length):
-                    w = ids[j]
+                for j in range(name.length):
+                    w = name.words[j]
                     at = <Py_ssize_t>((<uint64_t>w * SPREAD) & mask)
                     while table[at] != -1 and table[at] != w:
                         at = (at + 1) & mask
@@ -761,20 +974,28 @@ cdef class Pairing:
                         if m.similarity > 0:
                             pairs[count] = Pair(m.similarity, 1, i, i, j, j, m.reason)
                             count += 1
-                if length > WIDE:
+                if name.length > WIDE:
                     scored = _pair_up(
-                        asked, name, [_candidate(&pairs[c]) for c in range(count)]
+                        asked,
+                        self._listed(names[k]),
+                        [_candidate(&pairs[c]) for c in range(count)],
                     )
-                    found.append(scored[1] if spans_only else scored[0])
+                    result.append(scored[1] if spans_only else scored[0])
                     continue
-                count = _compound_pairs(q, name, &pairs, count)
-                found.append(_paired(q, name, pairs, count, spans_only))
+                listed = (
+                    self._acronyms(names[k], name)
+                    if q.acronyms is not _NO_ACRONYMS
+                    else _NO_ACRONYMS
+                )
+                count = _compound_pairs(q, name, listed, &pairs, count)
+                result.append(_paired(q, name, pairs, count, spans_only))
         finally:
+            free(found)
             free(table)
             free(owner)
             free(memo)
             free(pairs)
-        return found
+        return result
 
     cdef Units _units(self, object asked, Py_ssize_t nq, Py_ssize_t nu):
         """The query's words and compounds (scoring.Named.units) as C structs."""
@@ -796,8 +1017,6 @@ cdef class Pairing:
             self._fill(&q.feats[u], word, False)
             _pattern(&q.patterns[u], q.feats[u].form, q.feats[u].form_len)
             q.skeletons.append(word.skeleton)
-            q.hashes[u] = hash(word.skeleton)
-            q.forms.append(word.form)
         q.acronyms = asked.acronyms
         q.total = asked.total
         return q
@@ -824,6 +1043,22 @@ def spelling_similarity(str a, str b):
     finally:
         free(x)
         free(y)
+
+
+def skeleton(str form):
+    """:func:`~qalxan.screening.text.skeleton` of an ASCII ``form``, as this module works out
+    a listed compound's (the tests hold it to text's)."""
+    cdef bytes data = form.encode("ascii")
+    cdef Py_ssize_t n = len(data), length
+    cdef char *letters = <char *>malloc(2 * n + 2)
+    if letters == NULL:
+        raise MemoryError()
+    try:
+        memcpy(letters, <char *>data, n)
+        length = _skeleton_of(letters, n, letters + n + 1)
+        return PyUnicode_DecodeASCII(letters, length, NULL)
+    finally:
+        free(letters)
 
 
 # The most words of a query this module pairs (its bit sets are 64 bits wide).

@@ -12,12 +12,10 @@ import numpy as np
 from qalxan.screening import acronyms, evidence, text
 from qalxan.screening.index import Index, word_keys
 from qalxan.screening.pairing import Pairs
-from qalxan.screening.prepared import Prepared
 from qalxan.screening.query import Match, Query
 from qalxan.screening.retrieval import Retriever
 from qalxan.screening.scoring import (
     ROLE_WEIGHT,
-    Listed,
     Named,
     NameScore,
     as_listed,
@@ -31,9 +29,9 @@ CANDIDATES = 40
 WEAK_NAME = 0.95
 KEPT_COMPOUNDS = 100_000
 
-# How the best name of an entity compares: query name, listed name, score (the pairs of words
-# behind it are worked out again when a match is explained).
-Compared = tuple[Named, Listed, float]
+# How the best name of an entity compares: query name, score (the pairs of words behind it
+# are worked out again when a match is explained).
+Compared = tuple[Named, float]
 # A found entity: its score, index position, best name id, how that name compares, its name
 # score (weighed when the name is weak), and what its other facts add.
 Scored = tuple[float, int, int, Compared, float, dict[str, float]]
@@ -48,8 +46,7 @@ class Matcher:
         self.index = index
         self.candidates = candidates
         self._retriever = Retriever(index)
-        self._prepared = Prepared(index)
-        self._pairs = Pairs(index.vocabulary)
+        self._pairs = Pairs(index)
         # Whether a listed schema may be a queried one, by queried schema.
         self._compatible: dict[str, dict[str, bool]] = {}
         self._compounds: dict[tuple[str, ...], list[tuple[int, int, Word]]] = {}
@@ -90,8 +87,7 @@ class Matcher:
         names, entities, weights = self._comparable(
             query.schema, lists, self._retriever.retrieve(asked, exclude, self.candidates)
         )
-        found = self._prepared.names(names, entities)
-        paired = [self._pairs.scores(a, found) for a in asked]
+        paired = [self._pairs.scores(a, names) for a in asked]
         # Each entity's best name: its score, its id, and how it compares.
         best: dict[int, tuple[float, int, Compared]] = {}
         for number, (entity, weight) in enumerate(zip(entities, weights, strict=True)):
@@ -100,7 +96,7 @@ class Matcher:
                 score = raw * weight
                 held = best.get(entity)
                 if held is None or score > held[0]:
-                    best[entity] = (score, names[number], (a, found[number], raw))
+                    best[entity] = (score, names[number], (a, raw))
         listed = self.index.entities
         stated = evidence.stated(query)
         scored: list[Scored] = []
@@ -221,9 +217,10 @@ class Matcher:
         table = self.index.vocabulary.words
 
         def explain() -> str:
-            asked, name, raw = result
+            asked, raw = result
             spans = self._pairs.spans(asked, name)
-            pairs = NameScore(raw, asked, name, table, spans).explain()
+            listed = self._pairs.listed(name)
+            pairs = NameScore(raw, asked, listed, table, spans).explain()
             said = [f"name {written!r}: {pairs}", *evidence.describe(features)]
             return "; ".join(said)
 

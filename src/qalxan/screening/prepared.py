@@ -20,17 +20,20 @@ class Prepared:
         self._names: dict[int, Listed] = {}
         self._runs: dict[tuple[int, ...], tuple[str, str, str]] = {}
 
-    def names(self, names: list[int], entities: list[int]) -> list[Listed]:
-        """The listed names ``names`` (of the indexed ``entities``)."""
+    def names(self, names: list[int]) -> list[Listed]:
+        """The listed names ``names`` (ids in the index)."""
         # Read once: another thread may empty the cache meanwhile.
         found = [self._names.get(name) for name in names]
-        parties = self.index.entities
-        missing = [
-            (name, parties[entity].schema)
-            for name, entity, known in zip(names, entities, found, strict=True)
-            if known is None
-        ]
-        made = self._prepare(missing) if missing else {}
+        absent = [name for name, known in zip(names, found, strict=True) if known is None]
+        made: dict[int, Listed] = {}
+        if absent:
+            parties = self.index.entities
+            entities = self.index.name_entity[np.array(absent, np.int64)].tolist()
+            missing = [
+                (name, parties[entity].schema)
+                for name, entity in zip(absent, entities, strict=True)
+            ]
+            made = self._prepare(missing)
         return [known or made[name] for name, known in zip(names, found, strict=True)]
 
     def _prepare(self, missing: list[tuple[int, str]]) -> dict[int, Listed]:
