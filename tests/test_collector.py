@@ -13,10 +13,12 @@ from qalxan import collector
 @pytest.fixture(autouse=True)
 def _nothing_frozen() -> Iterator[None]:
     gc.unfreeze()
+    collector._forever = False
     enabled = gc.isenabled()
     gc.enable()
     yield
     gc.unfreeze()
+    collector._forever = False
     if not enabled:
         gc.disable()
 

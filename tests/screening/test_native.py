@@ -279,15 +279,17 @@ def test_the_tally_ranks_as_numpy_does(matcher: Matcher, limit: int) -> None:
 def test_ties_rank_by_name_id() -> None:
     tally = retrieval._tally(10)
     assert tally is not None
-    ids = [np.array([7, 3, 5, 9], np.int32), np.array([3, 5], np.int32)]
-    weights = [np.array([2.0, 1.0, 1.0, 0.5]), np.array([1.0, 1.0])]
-    # 3 and 5 score 2.0 as 7 does; 9 scores 0.5.
-    assert tally.top(ids, weights, (), 10) == [3, 5, 7, 9]
-    assert tally.top(ids, weights, (), 2) == [3, 5]
-    assert tally.top(ids, weights, {3}, 2) == [5, 7]
+    postings = np.array([7, 3, 5, 9, 3, 5, 3, 8], np.int32)
+    # One word: names 7, 3, 5 under its rarest key (2.0), 9 under its next (0.5). Another:
+    # 3 and 5 (1.0), and 3 again under a commoner key, where it counts no more.
+    units = [((2.0, 0, 3), (0.5, 3, 4)), ((1.0, 4, 6), (0.25, 6, 7))]
+    # 3 and 5 score 3.0; 7 scores 2.0; 9 0.5.
+    assert tally.top(postings, units, (), 10) == [3, 5, 7, 9]
+    assert tally.top(postings, units, (), 2) == [3, 5]
+    assert tally.top(postings, units, {3}, 2) == [5, 7]
     # A fresh query: nothing of the last one's scores is left.
-    assert tally.top([np.array([9], np.int32)], [np.array([1.0])], (), 5) == [9]
+    assert tally.top(postings, [((1.0, 7, 8),)], (), 5) == [8]
     with pytest.raises(IndexError, match="not in the index"):
-        tally.top([np.array([10], np.int32)], [np.array([1.0])], (), 5)
-    with pytest.raises(ValueError, match="one weight per posting"):
-        tally.top([np.array([1, 2], np.int32)], [np.array([1.0])], (), 5)
+        tally.top(np.array([10], np.int32), [((1.0, 0, 1),)], (), 5)
+    with pytest.raises(IndexError, match="postings 6 to 9"):
+        tally.top(postings, [((1.0, 6, 9),)], (), 5)

@@ -4,12 +4,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+# A key's postings: its weight, and where they start and end in the index's postings.
+Range = tuple[float, int, int]
+
 class Tally:
     def __init__(self, size: int) -> None: ...
     def top(
         self,
-        ids: list[npt.NDArray[np.integer[Any]]],
-        weights: list[npt.NDArray[np.float64]],
+        postings: npt.NDArray[np.integer[Any]],
+        units: list[tuple[Range, ...]],
         exclude: Collection[int],
         limit: int,
     ) -> list[int]: ...

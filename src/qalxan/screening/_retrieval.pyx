@@ -4,11 +4,13 @@
 :class:`qalxan.screening.retrieval.Retriever` uses it when built).
 
 The same ranking as the NumPy code it stands for in ``retrieval.py``, which stays the
-reference: each name's weights added up in the order the postings come, the names scoring
-above 0 ranked by score and, among equal scores, by their id, the first ``limit`` kept. There a
-query paid for sorting or counting over arrays as long as its postings or as the index; here a
-name's running score sits in an array as long as the index, stamped with the query that
-wrote it (so nothing is cleared between queries), and the best ``limit`` are kept in a heap.
+reference: per query word (or compound), each name sharing one of its keys scores the weight
+of the rarest it shares; these add up over the words in order; the names scoring above 0 are
+ranked by score and, among equal scores, by their id, and the first ``limit`` kept. There a
+query paid for merging, sorting or counting over arrays as long as its postings or as the
+index; here a name's running score sits in an array as long as the index, stamped with the
+query that wrote it (so nothing is cleared between queries), a second stamp says which word
+has counted it already, and the best ``limit`` are kept in a heap.
 """
 
 from libc.stdint cimport int32_t, uint32_t
@@ -60,58 +62,71 @@ cdef class Tally:
 
     cdef double *_score
     cdef uint32_t *_stamp
+    cdef uint32_t *_counted
     cdef int32_t *_touched
     cdef uint32_t _serial
+    cdef uint32_t _unit
     cdef Py_ssize_t _size
 
     def __cinit__(self, Py_ssize_t size):
         self._size = size
         self._serial = 0
+        self._unit = 0
         self._score = <double *>malloc((size + 1) * sizeof(double))
         self._stamp = <uint32_t *>calloc(size + 1, sizeof(uint32_t))
+        self._counted = <uint32_t *>calloc(size + 1, sizeof(uint32_t))
         self._touched = <int32_t *>malloc((size + 1) * sizeof(int32_t))
-        if self._score == NULL or self._stamp == NULL or self._touched == NULL:
+        if (
+            self._score == NULL or self._stamp == NULL or self._counted == NULL
+            or self._touched == NULL
+        ):
             raise MemoryError()
 
     def __dealloc__(self):
         free(self._score)
         free(self._stamp)
+        free(self._counted)
         free(self._touched)
 
-    def top(self, list ids, list weights, exclude, Py_ssize_t limit):
-        """The ``limit`` best names, best first, of the postings ``ids`` (int32 arrays, one
-        per query word or compound) with their ``weights`` (float64 arrays of the same
-        lengths); ``exclude``: names left out."""
-        cdef const int32_t[::1] postings
-        cdef const double[::1] each
-        cdef Py_ssize_t n = 0, k, u, kept = 0, c
+    def top(self, const int32_t[::1] postings, list units, exclude, Py_ssize_t limit):
+        """The ``limit`` best names, best first. ``units``: per query word or compound, the
+        postings of its keys as ``(weight, start, end)`` ranges of ``postings``, the rarest
+        key first (a name counts under the first range that holds it); ``exclude``: names
+        left out."""
+        cdef Py_ssize_t n = 0, k, kept = 0, c, start, end
         cdef int32_t name
-        cdef uint32_t serial
+        cdef uint32_t serial, unit
+        cdef double weight
         cdef Hit hit
         cdef Hit *heap
-        if len(ids) != len(weights):
-            raise ValueError("one array of weights per array of postings")
         self._serial += 1
         if self._serial == 0:
             # After four billion queries: the stamps start again.
             memset(self._stamp, 0, (self._size + 1) * sizeof(uint32_t))
             self._serial = 1
         serial = self._serial
-        for u in range(len(ids)):
-            postings = ids[u]
-            each = weights[u]
-            if postings.shape[0] != each.shape[0]:
-                raise ValueError("one weight per posting")
-            for k in range(postings.shape[0]):
-                name = postings[k]
-                if name < 0 or name >= self._size:
-                    raise IndexError(f"name {name} is not in the index")
-                if self._stamp[name] != serial:
-                    self._stamp[name] = serial
-                    self._score[name] = 0.0
-                    self._touched[n] = name
-                    n += 1
-                self._score[name] += each[k]
+        for ranges in units:
+            self._unit += 1
+            if self._unit == 0:
+                memset(self._counted, 0, (self._size + 1) * sizeof(uint32_t))
+                self._unit = 1
+            unit = self._unit
+            for weight, start, end in ranges:
+                if not 0 <= start <= end <= postings.shape[0]:
+                    raise IndexError(f"postings {start} to {end} are not in the index")
+                for k in range(start, end):
+                    name = postings[k]
+                    if name < 0 or name >= self._size:
+                        raise IndexError(f"name {name} is not in the index")
+                    if self._counted[name] == unit:
+                        continue
+                    self._counted[name] = unit
+                    if self._stamp[name] != serial:
+                        self._stamp[name] = serial
+                        self._score[name] = 0.0
+                        self._touched[n] = name
+                        n += 1
+                    self._score[name] += weight
         for left_out in exclude:
             k = left_out
             if 0 <= k < self._size and self._stamp[k] == serial:

@@ -25,10 +25,11 @@ MAX_KEY_SHARE = 0.2
 # Postings below this share of the index are scored by sorting them, above by counting into an
 # array of every name.
 SPARSE_SHARE = 8
-# The postings kept of words met before: at most this many in all (16 bytes each), and none
-# of a word with more (a common word's are cheap to read again next to their size).
-MAX_KEPT = 4_000_000
-MAX_KEPT_UNIT = 50_000
+# The keys' postings kept of query words met before: for at most this many words.
+MAX_KEPT = 200_000
+
+# A key's postings: its weight, and where they start and end in the index's postings.
+Range = tuple[float, int, int]
 
 
 class Retriever:
@@ -37,9 +38,8 @@ class Retriever:
         # The names' scores added up in C when the Cython tally is built (the same ranking).
         self._tally = _tally(index.size) if fast else None
         self._max_postings = max(int(index.size * MAX_KEY_SHARE), 1000)
-        # The postings of query words met before, by their keys, and how many they hold.
-        self._kept: dict[tuple[str, ...], tuple[Ints, Floats]] = {}
-        self._kept_size = 0
+        # Where the postings of query words met before are, by their keys.
+        self._kept: dict[tuple[str, ...], tuple[Range, ...]] = {}
 
     def retrieve(self, asked: list[Named], exclude: Collection[int], limit: int) -> list[int]:
         """The ``limit`` names sharing the most (and rarest) keys with the query, best first
@@ -52,15 +52,13 @@ class Retriever:
         Arabic-script "محمد" but only a group or two with "Mohammad", and listed names in
         Arabic script crowded the Latin ones out of the candidates."""
         index = self.index
-        found = [self._unit(keys) for keys in _units(asked)]
-        found = [f for f in found if len(f[0])]
-        if not found:
+        units = [ranges for keys in _units(asked) if (ranges := self._unit(keys))]
+        if not units:
             return []
         if self._tally is not None:
-            ranked: list[int] = self._tally.top(
-                [f[0] for f in found], [f[1] for f in found], exclude, limit
-            )
+            ranked: list[int] = self._tally.top(index.postings, units, exclude, limit)
             return ranked
+        found = [self._postings(ranges) for ranges in units]
         ids = np.concatenate([f[0] for f in found]) if len(found) > 1 else found[0][0]
         each = np.concatenate([f[1] for f in found]) if len(found) > 1 else found[0][1]
         total = len(ids)
@@ -94,44 +92,40 @@ class Retriever:
         best: list[int] = hits[np.argsort(-scores, kind="stable")].tolist()
         return best
 
-    def _unit(self, keys: list[str]) -> tuple[Ints, Floats]:
-        """The names sharing any of one query word's ``keys``, each once, with the weight of
-        the rarest key it shares (kept: a batch meets the same words query after query)."""
+    def _unit(self, keys: list[str]) -> tuple[Range, ...]:
+        """The postings of one query word's ``keys`` as ranges, the rarest key first, keys
+        too common to find anyone by left out (kept: a batch meets the same words query after
+        query)."""
         known = tuple(keys)
         found = self._kept.get(known)
         if found is None:
-            found = self._postings(keys)
-            size = len(found[0])
-            if size <= MAX_KEPT_UNIT:
-                if self._kept_size + size > MAX_KEPT:
-                    self._kept.clear()
-                    self._kept_size = 0
-                self._kept[known] = found
-                self._kept_size += size
+            index = self.index
+            ranges = []
+            for key in keys:
+                k = index.keys.get(key)
+                if k is None:
+                    continue
+                start, end = int(index.key_start[k]), int(index.key_start[k + 1])
+                if 0 < end - start <= self._max_postings:
+                    ranges.append((float(index.key_weight[k]), start, end))
+            ranges.sort(key=lambda f: -f[0])
+            found = tuple(ranges)
+            if len(self._kept) >= MAX_KEPT:
+                self._kept.clear()
+            self._kept[known] = found
         return found
 
-    def _postings(self, keys: list[str]) -> tuple[Ints, Floats]:
-        """:meth:`_unit` worked out: the postings of the keys, rarest key first, each name
-        under the first key that has it."""
+    def _postings(self, ranges: tuple[Range, ...]) -> tuple[Ints, Floats]:
+        """The names of one query word's postings ``ranges``, each once, with the weight of
+        the first range that holds it (the rarest key it shares)."""
         index = self.index
-        found = []
-        for key in keys:
-            k = index.keys.get(key)
-            if k is None:
-                continue
-            start, end = int(index.key_start[k]), int(index.key_start[k + 1])
-            if 0 < end - start <= self._max_postings:
-                found.append((float(index.key_weight[k]), start, end))
-        if not found:
-            return _NONE
-        if len(found) == 1:
-            weight, start, end = found[0]
+        if len(ranges) == 1:
+            weight, start, end = ranges[0]
             return index.postings[start:end], np.full(end - start, weight)
-        found.sort(key=lambda f: -f[0])
         seen = np.zeros(index.size, np.bool_)
         chunks: list[Ints] = []
         weights: list[float] = []
-        for weight, start, end in found:
+        for weight, start, end in ranges:
             postings = index.postings[start:end]
             fresh = postings[~seen[postings]]
             if len(fresh):
@@ -163,8 +157,6 @@ def _units(asked: list[Named]) -> list[list[str]]:
     units += [[f"f{key}"] for a in asked for key in a.acronyms.initials]
     return units
 
-
-_NONE: tuple[Ints, Floats] = (np.empty(0, np.int64), np.empty(0, np.float64))
 
 
 def _tally(size: int) -> Tally | None:
