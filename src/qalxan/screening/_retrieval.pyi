@@ -4,8 +4,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-# A key's postings: its weight, and where they start and end in the index's postings.
-Range = tuple[float, int, int]
+from qalxan.screening.retrieval import Range
 
 class Tally:
     def __init__(self, size: int) -> None: ...

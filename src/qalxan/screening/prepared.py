@@ -1,5 +1,7 @@
 """Listed names ready to compare (:class:`~qalxan.screening.scoring.Listed`), made for the
-candidates of a query all at once and kept: the same names come up query after query."""
+candidates of a query all at once and kept: the same names come up query after query. This is
+the reference the Cython pairing (``_pairing.pyx``) learns its names by, the path wherever that
+is not built, and what an explanation reads."""
 
 from __future__ import annotations
 

@@ -158,7 +158,6 @@ def _units(asked: list[Named]) -> list[list[str]]:
     return units
 
 
-
 def _tally(size: int) -> Tally | None:
     """The C tally for an index of ``size`` names, or None when it is not built."""
     try:
