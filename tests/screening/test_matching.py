@@ -9,6 +9,7 @@ from qalxan.screening.index import Index
 from qalxan.screening.matcher import Matcher
 from qalxan.screening.model import ListEntry, new_entity
 from qalxan.screening.query import Query
+from qalxan.settings import Settings
 
 
 def _entry(source_id: str, schema: str, names: list[str], **props: str | list[str]) -> ListEntry:
@@ -85,6 +86,24 @@ def test_organisation_legal_forms_compare_as_one(matcher: Matcher) -> None:
     russian = "Obshchestvo s ogranichennoi otvetstvennostyu Gazprom Transgaz Saratov"
     found, score = _best(matcher, russian, "Organization")
     assert (found, score) == ("O1", pytest.approx(1.0, abs=0.05))
+
+
+def test_legal_forms_joined_into_one_word_weigh_as_legal_forms() -> None:
+    # The normaliser joins "GmbH & Co. KG" into "gmbhcokg" and "Co., Ltd" into "coltd", but
+    # leaves "GmbH AND Co. KG" and "Company Limited" as words: the joined form must weigh as
+    # little as the words, not as a rare name that one side lacks.
+    companies = [
+        ("C1", "ROETZEL-STAHL GMBH AND CO. KG"),
+        ("C2", "PAMCHEL ASIA STEEL GROUP COMPANY LIMITED"),
+        ("C3", "Stahl Handel GmbH"),
+        ("C4", "Asia Steel Co., Ltd."),
+    ]
+    matcher = Matcher(Index.build([_entry(i, "Company", [name]) for i, name in companies]))
+    threshold = Settings().screening_threshold
+    found, score = _best(matcher, "ROETZEL-STAHL GMBH & CO. KG", "Company")
+    assert found == "C1" and score >= threshold
+    found, score = _best(matcher, "PAMCHEL ASIA STEEL GROUP CO., LTD", "Company")
+    assert found == "C2" and score >= threshold
 
 
 def test_exact_name_scores_one_and_explains(matcher: Matcher) -> None:
