@@ -49,6 +49,8 @@ cdef double COMPOUND_SPELLING = _scoring.COMPOUND_SPELLING
 cdef int MIN_PIECE_SKELETON = _scoring.MIN_PIECE_SKELETON
 # A word's weight in a listed name by its role (roles are small ints).
 cdef double ROLE_WEIGHT[8]
+if not all(0 <= _role < 8 for _role in _scoring.ROLE_WEIGHT):
+    raise ImportError("word roles outside the range this module keeps weights for")
 for _role, _weight in _scoring.ROLE_WEIGHT.items():
     ROLE_WEIGHT[_role] = _weight
 
@@ -83,7 +85,6 @@ for _code, _reason in enumerate(REASONS):
     KINDRED[_code] = _reason in _scoring._KINDRED
     RANK[_code] = sorted(REASONS).index(_reason)
 
-cdef object _spelling = _scoring.spelling_similarity
 cdef object _pair_up = _scoring.pair_up
 cdef object _acronym_pairs = _acronyms.acronym_pairs
 cdef object _acronyms_of = _acronyms.acronyms_of
@@ -122,6 +123,7 @@ cdef struct Feat:
     bint latin
     bint initial
     uint32_t *form
+    uint32_t *skeleton_letters
     int32_t *groups
 
 
@@ -389,12 +391,12 @@ cdef class Units:
     cdef double total
     cdef Feat *feats
     cdef Pattern *patterns
+    cdef Pattern *skeleton_patterns
     cdef int32_t *first
     cdef int32_t *last
     cdef int32_t *ids
     cdef double *weights
     cdef bint *named
-    cdef list skeletons
     cdef object acronyms
 
     def __cinit__(self, Py_ssize_t nq, Py_ssize_t nu):
@@ -404,29 +406,32 @@ cdef class Units:
         if self.feats != NULL:
             for u in range(nu):
                 self.feats[u].form = NULL
+                self.feats[u].skeleton_letters = NULL
                 self.feats[u].groups = NULL
         self.patterns = <Pattern *>malloc(nu * sizeof(Pattern))
+        self.skeleton_patterns = <Pattern *>malloc(nu * sizeof(Pattern))
         self.first = <int32_t *>malloc(nu * sizeof(int32_t))
         self.last = <int32_t *>malloc(nu * sizeof(int32_t))
         self.ids = <int32_t *>malloc(nq * sizeof(int32_t))
         self.weights = <double *>malloc(nq * sizeof(double))
         self.named = <bint *>malloc(nq * sizeof(bint))
         if (
-            self.feats == NULL or self.patterns == NULL or self.first == NULL
-            or self.last == NULL or self.ids == NULL or self.weights == NULL
+            self.feats == NULL or self.patterns == NULL or self.skeleton_patterns == NULL
+            or self.first == NULL or self.last == NULL or self.ids == NULL or self.weights == NULL
             or self.named == NULL
         ):
             raise MemoryError()
-        self.skeletons = []
 
     def __dealloc__(self):
         cdef Py_ssize_t u
         if self.feats != NULL:
             for u in range(self.nu):
                 free(self.feats[u].form)
+                free(self.feats[u].skeleton_letters)
                 free(self.feats[u].groups)
         free(self.feats)
         free(self.patterns)
+        free(self.skeleton_patterns)
         free(self.first)
         free(self.last)
         free(self.ids)
@@ -618,7 +623,6 @@ cdef class Pairing:
     cdef dict _plains
     cdef dict _skeletons
     cdef dict _phonetics
-    cdef list _skeleton_texts
     cdef list _entities
     cdef dict _name_acronyms
     cdef object _listed
@@ -651,7 +655,6 @@ cdef class Pairing:
         self._plains = {}
         self._skeletons = {}
         self._phonetics = {}
-        self._skeleton_texts = [None] * self._size
         self._name_acronyms = {}
 
     def __dealloc__(self):
@@ -688,15 +691,22 @@ cdef class Pairing:
         f.initial = f.role == _INITIAL
         if listed:
             f.form = <uint32_t *>self._arena.take((f.form_len + 1) * sizeof(uint32_t))
+            f.skeleton_letters = <uint32_t *>self._arena.take(
+                (f.skeleton_len + 1) * sizeof(uint32_t)
+            )
             f.groups = <int32_t *>self._arena.take((f.groups_len + 1) * sizeof(int32_t))
         else:
             f.form = <uint32_t *>malloc((f.form_len + 1) * sizeof(uint32_t))
+            f.skeleton_letters = <uint32_t *>malloc((f.skeleton_len + 1) * sizeof(uint32_t))
             f.groups = <int32_t *>malloc((f.groups_len + 1) * sizeof(int32_t))
-            if f.form == NULL or f.groups == NULL:
+            if f.form == NULL or f.skeleton_letters == NULL or f.groups == NULL:
                 raise MemoryError()
         for k in range(f.form_len):
             ch = form[k]
             f.form[k] = ch
+        for k in range(f.skeleton_len):
+            ch = skeleton[k]
+            f.skeleton_letters[k] = ch
         for k in range(f.groups_len):
             f.groups[k] = groups[k]
         return 0
@@ -705,7 +715,6 @@ cdef class Pairing:
         cdef Feat f
         word = self._words[w]
         self._fill(&f, word, True)
-        self._skeleton_texts[w] = word.skeleton
         # One struct copy, then the flag: another thread reads the word whole or not at all.
         self._feats[w] = f
         self._known[w] = 1
@@ -825,9 +834,8 @@ cdef class Pairing:
         self,
         Feat *a,
         Pattern *p,
+        Pattern *bones_of_a,
         Feat *b,
-        str a_skeleton,
-        Py_ssize_t w,
         Memo *out,
     ) except -1:
         """scoring.word_similarity of two different words, its reason, and their spelling
@@ -873,7 +881,11 @@ cdef class Pairing:
         if a.phonetic_len >= 3 and a.phonetic == b.phonetic and related and best < SAME_SOUND:
             best, why = SAME_SOUND, R_SOUND
         if abjad and bones >= 3:
-            similar = 0.9 * <double>_spelling(a_skeleton, self._skeleton_texts[w])
+            longest = a.skeleton_len if a.skeleton_len > b.skeleton_len else b.skeleton_len
+            distance = _osa(
+                bones_of_a, a.skeleton_letters, a.skeleton_len, b.skeleton_letters, b.skeleton_len
+            )
+            similar = 0.9 * _norm(distance, longest)
             if similar > best:
                 best, why = similar, R_ABJAD
         if best < MIN_WORD_SIMILARITY:
@@ -957,7 +969,11 @@ cdef class Pairing:
                                 m.similarity, m.reason, m.spelling = 1.0, R_SAME, 1.0
                                 continue
                             self._similar(
-                                &q.feats[i], &q.patterns[i], &self._feats[w], q.skeletons[i], w, m
+                                &q.feats[i],
+                                &q.patterns[i],
+                                &q.skeleton_patterns[i],
+                                &self._feats[w],
+                                m,
                             )
                             # scoring.counted: how much the likeness counts in this query.
                             if m.reason == R_INITIAL and not initials:
@@ -1016,7 +1032,9 @@ cdef class Pairing:
                 q.last[u] = last
             self._fill(&q.feats[u], word, False)
             _pattern(&q.patterns[u], q.feats[u].form, q.feats[u].form_len)
-            q.skeletons.append(word.skeleton)
+            _pattern(
+                &q.skeleton_patterns[u], q.feats[u].skeleton_letters, q.feats[u].skeleton_len
+            )
         q.acronyms = asked.acronyms
         q.total = asked.total
         return q
