@@ -210,7 +210,7 @@ def _leave_one_out(matcher: Matcher, threshold: float) -> list[Row]:
             # names alone) are told apart: the target is about the aliases proper.
             group += " weak aliases"
         query = Query(str(name), (index.name_text[name],), schema=listed.schema)
-        counted = [tallies[group]]
+        counted = [tallies[group], tallies[f"{group}, {_kind(listed.schema)}"]]
         if judge.reachable(name, entity):
             counted.append(tallies[f"{group}, reachable"])
         judge.score(counted, matcher, query, entity, {name}, threshold)
@@ -246,7 +246,30 @@ def _leave_one_out(matcher: Matcher, threshold: float) -> list[Row]:
                 "leave a name matcher nothing to find them by",
             )
         )
+        for kind in KINDS:
+            part = tallies[f"{group}, {kind}"]
+            if part.queries and not weak:
+                rows.append(
+                    Row(
+                        f"screening alias -> entity, leave one out, {group}, {kind}",
+                        part.rates(),
+                        "(reported)",
+                        None,
+                        f"{part.queries} of {tally.queries} aliases",
+                    )
+                )
     return rows
+
+
+KINDS = ("persons", "organisations", "vessels and aircraft")
+
+
+def _kind(schema: str) -> str:
+    """Which of :data:`KINDS` a party of ``schema`` is (a legal entity among the
+    organisations)."""
+    if schema == "Person":
+        return KINDS[0]
+    return KINDS[2] if schema in ("Vessel", "Airplane") else KINDS[1]
 
 
 def _cross_script(matcher: Matcher, entries: list[ListEntry], threshold: float) -> Row:
