@@ -1,5 +1,6 @@
 """Candidate retrieval: the indexed names sharing the most (and rarest) match keys with a
-query, scored from the posting lists of the index in a few array operations."""
+query, scored from the posting lists of the index by the C tally (``_retrieval.pyx``) where it
+is built, else in a few NumPy array operations (the reference it is tested against)."""
 
 from __future__ import annotations
 
