@@ -62,7 +62,8 @@ MODULES = (
 )
 # Written in Cython: no Python source; each says what Python code it stands for.
 NATIVE = (
-    # A query's word pairs, the pairing and the name scores (similarity.py and scoring.py).
+    # A query's listed names, word pairs, pairing and name scores (prepared.py,
+    # similarity.py and scoring.py).
     "qalxan/screening/_pairing.pyx",
     # Retrieval's tally of the names' scores, and the best of them (retrieval.py).
     "qalxan/screening/_retrieval.pyx",

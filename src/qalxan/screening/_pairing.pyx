@@ -30,7 +30,7 @@ from cpython.unicode cimport PyUnicode_DecodeASCII
 from qalxan.screening import acronyms as _acronyms
 from qalxan.screening import scoring as _scoring
 from qalxan.screening import text as _text
-from qalxan.screening.vocabulary import ABJAD, INITIAL, LATIN, NAME, ORG_WORD, PARTICLE
+from qalxan.screening.vocabulary import ABJAD, INITIAL, NAME, ORG_WORD, PARTICLE
 
 cdef double MIN_WORD_SIMILARITY = _scoring.MIN_WORD_SIMILARITY
 cdef double MIN_RELATED_SPELLING = _scoring.MIN_RELATED_SPELLING
@@ -92,7 +92,6 @@ cdef object _ORGANISATIONS = _acronyms.SCHEMATA
 cdef object _NO_ACRONYMS = _acronyms.NONE
 cdef object _skeleton = _text.skeleton
 cdef object _ABJAD = ABJAD
-cdef object _LATIN = LATIN
 cdef int _INITIAL = INITIAL
 cdef int _NAME = NAME
 cdef int _ORG_WORD = ORG_WORD
@@ -120,8 +119,6 @@ cdef struct Feat:
     int32_t groups_len
     int32_t role
     bint abjad
-    bint latin
-    bint initial
     uint32_t *form
     uint32_t *skeleton_letters
     int32_t *groups
@@ -609,8 +606,9 @@ cdef class Pairing:
 
     A listed word's figures and a listed name (``Name``: what scoring.Listed holds) are
     learnt the first time a query meets them (learning them all up front, before a batch's
-    workers are forked, made the batch no faster); ``listed`` makes the :class:`~qalxan.screening.scoring.Listed` of a name id, for the names too long
-    for the bit sets here."""
+    workers are forked, made the batch no faster). ``listed`` makes the
+    :class:`~qalxan.screening.scoring.Listed` of a name id, for the names too long for the
+    bit sets here."""
 
     cdef Arena _arena
     cdef Feat *_feats
@@ -687,8 +685,6 @@ cdef class Pairing:
         f.groups_len = len(groups)
         f.role = word.role
         f.abjad = word.script == _ABJAD
-        f.latin = word.script == _LATIN
-        f.initial = f.role == _INITIAL
         if listed:
             f.form = <uint32_t *>self._arena.take((f.form_len + 1) * sizeof(uint32_t))
             f.skeleton_letters = <uint32_t *>self._arena.take(
@@ -846,9 +842,9 @@ cdef class Pairing:
         cdef int why, bones, enough, distance, longest, shorter
         cdef bint abjad, related
         out.spelling = 0.0
-        if a.initial or b.initial:
-            longer = b if a.initial else a
-            first = a if a.initial else b
+        if a.role == _INITIAL or b.role == _INITIAL:
+            longer = b if a.role == _INITIAL else a
+            first = a if a.role == _INITIAL else b
             shorter = longer.form_len if longer.form_len < 1 else 1
             if shorter == first.form_len and (shorter == 0 or longer.form[0] == first.form[0]):
                 out.similarity, out.reason = INITIAL_MATCH, R_INITIAL
