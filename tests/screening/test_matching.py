@@ -88,6 +88,22 @@ def test_organisation_legal_forms_compare_as_one(matcher: Matcher) -> None:
     assert (found, score) == ("O1", pytest.approx(1.0, abs=0.05))
 
 
+@pytest.mark.parametrize(
+    "legal_form",
+    [
+        "Obschestvo s ogranichennoi otvetstvennostyu",  # German "sch"
+        "Obshhestvo s ogranichennoj otvetstvennostju",  # GOST 7.79
+        "OBSHCESTVO S OGRANICHENNOY OTVETSTVENNOSTIU",
+    ],
+)
+def test_russian_legal_forms_in_other_romanisations_compare_as_one(
+    matcher: Matcher, legal_form: str
+) -> None:
+    assert text.tokens(f"{legal_form} Gazprom", person=False)[0] == "ooo"
+    found, score = _best(matcher, f"{legal_form} Gazprom Transgaz Saratov", "Organization")
+    assert (found, score) == ("O1", pytest.approx(1.0, abs=0.05))
+
+
 def test_legal_forms_joined_into_one_word_weigh_as_legal_forms() -> None:
     # The normaliser joins "GmbH & Co. KG" into "gmbhcokg" and "Co., Ltd" into "coltd", but
     # leaves "GmbH AND Co. KG" and "Company Limited" as words: the joined form must weigh as

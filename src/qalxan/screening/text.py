@@ -49,6 +49,23 @@ _AZ_FOLD = str.maketrans({"ə": "a", "Ə": "a", "ı": "i", "İ": "i"})
 _ARABIC_FOLD = str.maketrans({"ة": "ا"})
 _ARABIC_ARTICLE = "ال"
 _ALLAH = "الله"
+# The words of Russian legal forms as other romanisations spell them (GOST's "zh/shh/j",
+# German "sch", "-oye" for "-oe"), brought to the spelling of rigour's table, which knows only
+# those: "OBSCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU TRANSSERVIS" is "OOO TRANSSERVIS".
+_LEGAL_FORM_SPELLINGS = {
+    variant: spelling
+    for spelling, variants in {
+        "obshchestvo": ("obschestvo", "obshcestvo", "obschchestvo", "obshhestvo", "obshestvo"),
+        "aktsionernoe": ("aktsionernoye", "aktsionernoje", "akcionernoe", "akcionernoye"),
+        "ogranichennoi": ("ogranichennoj", "ogranichenoi", "ogranichenoy"),
+        "otvetstvennostyu": ("otvetstvennostju", "otvetstvennostiu", "otvetstvenostyu"),
+        "otkrytoe": ("otkrytoye", "otkrytoje"),
+        "zakrytoe": ("zakrytoye", "zakrytoje"),
+        "publichnoe": ("publichnoye", "publichnoje"),
+    }.items()
+    for variant in variants
+}
+_LEGAL_FORM_VARIANT = re.compile(r"\b(?:" + "|".join(_LEGAL_FORM_SPELLINGS) + r")\b", re.IGNORECASE)
 
 
 def tokens(name: str, person: bool = True) -> list[str]:
@@ -57,6 +74,7 @@ def tokens(name: str, person: bool = True) -> list[str]:
     legal forms of organisations are brought to one form ("Obshchestvo s ogranichennoi
     otvetstvennostyu", "Limited Liability Company" -> "llc", "ooo")."""
     if not person:
+        name = _LEGAL_FORM_VARIANT.sub(_legal_form_spelling, name)
         name = replace_org_types_compare(name)
     found = []
     for token in tokenize_name(name.translate(_AZ_FOLD)):
@@ -65,6 +83,10 @@ def tokens(name: str, person: bool = True) -> list[str]:
         else:
             found.append(token)
     return found
+
+
+def _legal_form_spelling(match: re.Match[str]) -> str:
+    return _LEGAL_FORM_SPELLINGS[match.group().lower()]
 
 
 @lru_cache(maxsize=500_000)
