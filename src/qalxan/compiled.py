@@ -67,9 +67,12 @@ class Sources:
     (a finder of :data:`sys.meta_path`; not an ``importlib.abc`` subclass, whose import costs
     every process that imports qalxan about 15 ms)."""
 
-    def __init__(self, modules: Sequence[str], root: Path = _ROOT) -> None:
+    def __init__(
+        self, modules: Sequence[str], root: Path = _ROOT, reason: str = "its source changed"
+    ) -> None:
         self.modules = frozenset(modules)
         self.root = root
+        self.reason = reason
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
@@ -79,7 +82,7 @@ class Sources:
         source = source_of(fullname, self.root)
         if source.suffix == ".pyx":
             # Its callers fall back on the Python code it stands for.
-            raise ModuleNotFoundError(f"{fullname} is not used: {source.name} is not built")
+            raise ModuleNotFoundError(f"{fullname} is not used ({source.name}): {self.reason}")
         return spec_from_file_location(fullname, source)
 
 
@@ -99,5 +102,8 @@ def install(manifest: Path = MANIFEST, root: Path = _ROOT) -> None:
     modules = listed(manifest)
     if not modules or any(isinstance(f, Sources) for f in sys.meta_path):
         return
-    if os.environ.get(PURE) or stale({**modules, **listed(manifest, "depends")}, root):
-        sys.meta_path.insert(0, Sources(list(modules), root))
+    if os.environ.get(PURE):
+        sys.meta_path.insert(0, Sources(list(modules), root, f"{PURE} asks for plain Python"))
+    elif stale({**modules, **listed(manifest, "depends")}, root):
+        reason = "a source changed since the build (scripts/compile.py builds them again)"
+        sys.meta_path.insert(0, Sources(list(modules), root, reason))
