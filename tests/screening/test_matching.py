@@ -187,6 +187,22 @@ def test_a_short_compound_pairs_when_spelled_the_same(matcher: Matcher) -> None:
     assert "compound" not in other.explain() and other.score < same.score
 
 
+def test_words_written_as_one_find_the_name_that_writes_them_so() -> None:
+    # "South Front" is listed as "SOUTHFRONT". Names sharing "south" or "front" each share a
+    # whole word with the query; the one that holds both as one word must not be crowded out
+    # of the candidates by them.
+    words = [f"{a}{b}" for a in ("bal", "cor", "dun", "fer") for b in ("ak", "im", "os")]
+    listed = [
+        _entry("C1", "Organization", ["SOUTHFRONT"]),
+        *[_entry(f"F{i}", "Organization", [f"{w} Front"]) for i, w in enumerate(words)],
+        *[_entry(f"S{i}", "Organization", [f"South {w}"]) for i, w in enumerate(words)],
+        *[_entry(f"X{i}", "Organization", [f"Item{i:04d} Limited"]) for i in range(1000)],
+    ]
+    matcher = Matcher(Index.build(listed), candidates=10)
+    found, score = _best(matcher, "South Front", "Organization")
+    assert (found, score) == ("C1", pytest.approx(1.0))
+
+
 def test_a_name_of_one_word_counts_no_more_alike_than_its_spelling() -> None:
     listed = [
         _entry("C1", "Company", ["STARS GROUP HOLDING"]),

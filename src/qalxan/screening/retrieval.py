@@ -149,11 +149,15 @@ def _units(asked: list[Named]) -> list[list[str]]:
             if a.acronyms is not NONE and may_be_one(word):
                 keys.append(acronym_key(word.form))
             units.append(list(dict.fromkeys(keys)))
+    # A compound of the query's words finds the names that write it as one word by its form
+    # ("South Front": "SOUTHFRONT"), as those words would find the names that write them: by
+    # its skeleton alone it weighed less than either word, and names sharing one of them
+    # crowded the one that holds both out of the candidates.
     units += [
-        [f"s{word.skeleton}"]
+        [f"f{word.form}", f"l{word.plain}"]
+        + ([f"s{word.skeleton}"] if len(word.skeleton) >= COMPOUND_MIN_SKELETON else [])
         for a in asked
         for _, _, word in a.compounds
-        if len(word.skeleton) >= COMPOUND_MIN_SKELETON
     ]
     units += [[f"f{key}"] for a in asked for key in a.acronyms.initials]
     return units
