@@ -157,7 +157,7 @@ def test_a_cython_module_is_refused_rather_than_run_stale(tmp_path: Path) -> Non
     (tmp_path / "hotpkg" / "__init__.py").write_text("")
     (tmp_path / "hotpkg" / "fast.pyx").write_text("X = 1\n")
     assert compiled.source_of("hotpkg.fast", tmp_path) == tmp_path / "hotpkg" / "fast.pyx"
-    finder = compiled.Sources(["hotpkg.fast"], tmp_path, "a source changed since the build")
+    finder = compiled.Sources(["hotpkg.fast"], tmp_path)
     with pytest.raises(ModuleNotFoundError, match=r"\(fast\.pyx\): a source changed since"):
         finder.find_spec("hotpkg.fast", None)
 

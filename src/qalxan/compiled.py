@@ -24,6 +24,8 @@ from pathlib import Path
 from types import ModuleType
 
 PURE = "QALXAN_PURE_PYTHON"
+# Why the compiled modules are not used when a source changed.
+STALE = "a source changed since the build (scripts/compile.py builds them again)"
 MANIFEST = Path(__file__).with_name("compiled.json")
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,9 +69,7 @@ class Sources:
     (a finder of :data:`sys.meta_path`; not an ``importlib.abc`` subclass, whose import costs
     every process that imports qalxan about 15 ms)."""
 
-    def __init__(
-        self, modules: Sequence[str], root: Path = _ROOT, reason: str = "its source changed"
-    ) -> None:
+    def __init__(self, modules: Sequence[str], root: Path = _ROOT, reason: str = STALE) -> None:
         self.modules = frozenset(modules)
         self.root = root
         self.reason = reason
@@ -105,5 +105,4 @@ def install(manifest: Path = MANIFEST, root: Path = _ROOT) -> None:
     if os.environ.get(PURE):
         sys.meta_path.insert(0, Sources(list(modules), root, f"{PURE} asks for plain Python"))
     elif stale({**modules, **listed(manifest, "depends")}, root):
-        reason = "a source changed since the build (scripts/compile.py builds them again)"
-        sys.meta_path.insert(0, Sources(list(modules), root, reason))
+        sys.meta_path.insert(0, Sources(list(modules), root, STALE))

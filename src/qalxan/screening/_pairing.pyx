@@ -87,8 +87,7 @@ for _code, _reason in enumerate(REASONS):
 
 cdef object _pair_up = _scoring.pair_up
 cdef object _acronym_pairs = _acronyms.acronym_pairs
-cdef object _acronyms_of = _acronyms.acronyms_of
-cdef object _ORGANISATIONS = _acronyms.SCHEMATA
+cdef object _of_party = _acronyms.of_party
 cdef object _NO_ACRONYMS = _acronyms.NONE
 cdef object _skeleton = _text.skeleton
 cdef object _ABJAD = ABJAD
@@ -137,10 +136,9 @@ cdef struct Piece:
 
 cdef struct Name:
     # A listed name (scoring.Listed): its word ids, their weights and sum, its pieces of two
-    # letters of skeleton or more, whether its party is an organisation (it may have acronyms).
+    # letters of skeleton or more.
     int32_t length
     int32_t pieces_len
-    bint organisation
     double total
     int32_t *words
     double *weights
@@ -733,7 +731,6 @@ cdef class Pairing:
         schema = self._entities[self._name_entity[n]].schema
         # An organisation's common words weigh little, a person's are names.
         person = schema == "Person"
-        made.organisation = schema in _ORGANISATIONS
         made.words = <int32_t *>self._arena.take((made.length + 1) * sizeof(int32_t))
         made.weights = <double *>self._arena.take((made.length + 1) * sizeof(double))
         made.total = 0.0
@@ -819,11 +816,10 @@ cdef class Pairing:
         """The acronyms of the listed name ``n`` (acronyms.of_party), kept."""
         found = self._name_acronyms.get(n)
         if found is None:
-            if name.organisation:
-                found = _acronyms_of([self._words[name.words[k]] for k in range(name.length)])
-            else:
-                found = _NO_ACRONYMS
-            self._name_acronyms[n] = found
+            found = self._name_acronyms[n] = _of_party(
+                [self._words[name.words[k]] for k in range(name.length)],
+                self._entities[self._name_entity[n]].schema,
+            )
         return found
 
     cdef int _similar(

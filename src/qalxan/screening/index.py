@@ -22,13 +22,12 @@ import numpy.typing as npt
 from qalxan import collector
 from qalxan.screening import acronyms, facts, postings, text, vocabulary
 from qalxan.screening.facts import Facts
-from qalxan.screening.keys import COMPOUND_MIN_SKELETON, KEY_WEIGHTS, MIN_KEY_LENGTH, word_keys
+from qalxan.screening.keys import KEY_WEIGHTS, MIN_KEY_LENGTH, word_keys
 from qalxan.screening.model import ListEntry
 from qalxan.screening.vocabulary import Vocabulary
 
 # The keys live in their own module; the matcher imports them from here too.
 __all__ = [
-    "COMPOUND_MIN_SKELETON",
     "KEY_WEIGHTS",
     "MIN_KEY_LENGTH",
     "Entity",

@@ -34,6 +34,14 @@ def compound_key(skeleton: str) -> str | None:
     return f"s{skeleton}" if len(skeleton) >= COMPOUND_MIN_SKELETON else None
 
 
+def joined_keys(word: Word) -> list[str]:
+    """The match keys a query's words read as one (a compound) look up: the names that write
+    them as one word, by its Latin and plain forms, and the listed compounds, by its skeleton
+    (:func:`compound_key`)."""
+    key = compound_key(word.skeleton)
+    return [f"f{word.form}", f"l{word.plain}", *([key] if key is not None else [])]
+
+
 def acronym_key(initials: str) -> str:
     """The key of an organisation name's acronym."""
     return f"a{initials}"

@@ -11,8 +11,8 @@ import numpy as np
 import numpy.typing as npt
 
 from qalxan.screening.acronyms import NONE, may_be_one
-from qalxan.screening.index import COMPOUND_MIN_SKELETON, Index, word_keys
-from qalxan.screening.keys import acronym_key
+from qalxan.screening.index import Index, word_keys
+from qalxan.screening.keys import acronym_key, joined_keys
 from qalxan.screening.scoring import Named
 
 if TYPE_CHECKING:
@@ -153,12 +153,7 @@ def _units(asked: list[Named]) -> list[list[str]]:
     # ("South Front": "SOUTHFRONT"), as those words would find the names that write them: by
     # its skeleton alone it weighed less than either word, and names sharing one of them
     # crowded the one that holds both out of the candidates.
-    units += [
-        [f"f{word.form}", f"l{word.plain}"]
-        + ([f"s{word.skeleton}"] if len(word.skeleton) >= COMPOUND_MIN_SKELETON else [])
-        for a in asked
-        for _, _, word in a.compounds
-    ]
+    units += [joined_keys(word) for a in asked for _, _, word in a.compounds]
     units += [[f"f{key}"] for a in asked for key in a.acronyms.initials]
     return units
 
